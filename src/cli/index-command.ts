@@ -1,0 +1,67 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InvalidRequestError } from '#engine/errors.ts';
+import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
+import { validateRepoName } from '#engine/search/filters.ts';
+import { openLocalServices } from '../runtime/local-services.ts';
+import { createProgressLine } from './progress.ts';
+import { defaultRepoName } from './repo-name.ts';
+
+export interface IndexCommandOptions {
+  readonly home?: string;
+  readonly model?: string;
+  readonly repo?: string;
+  readonly maxFileSize: number;
+  readonly rebuild?: boolean;
+  readonly json?: boolean;
+}
+
+export async function runIndexCommand(dir: string, options: IndexCommandOptions): Promise<IndexSummary> {
+  const root = resolve(dir);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InvalidRequestError(`${dir} is not a directory`);
+  const repo = validateRepoName(options.repo ?? defaultRepoName(root), '--repo');
+  const services = await openLocalServices({
+    home: options.home,
+    modelDir: options.model,
+    rebuild: options.rebuild,
+  });
+  const progress = createProgressLine();
+  try {
+    let summary: IndexSummary | undefined;
+    for await (const event of indexDirectory(services.indexDeps, {
+      root,
+      repo,
+      discovery: { maxFileBytes: options.maxFileSize },
+    })) {
+      if (event.type === 'done') summary = event.summary;
+      else progress.update(event);
+    }
+    progress.end();
+    if (!summary) throw new Error('indexing ended without a summary');
+    process.stdout.write(
+      options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, root),
+    );
+    return summary;
+  } finally {
+    progress.end();
+    await services.close();
+  }
+}
+
+export function formatSummary(s: IndexSummary, root: string): string {
+  const reasons = Object.entries(s.skippedByReason)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  const lines = [
+    `Indexed ${root} as "${s.repo}" in ${s.seconds.toFixed(2)} s`,
+    `  files:  ${s.filesScanned} scanned · ${s.filesAdded} added · ${s.filesChanged} changed · ${s.filesUnchanged} unchanged · ${s.filesDeleted} deleted`,
+    `  skipped: ${s.filesSkipped}${reasons ? ` (${reasons})` : ''}`,
+    `  chunks: ${s.chunksEmbedded} embedded · ${s.chunksFromCache} from cache · ${s.chunksInRepo} in the index for this repo`,
+  ];
+  for (const example of s.skippedExamples.slice(0, 10))
+    lines.push(`    skipped ${example.path}: ${example.reason} (${example.detail})`);
+  if (s.skippedExamples.length > 10 || s.filesSkipped > s.skippedExamples.length)
+    lines.push('    … (--json lists more)');
+  return `${lines.join('\n')}\n`;
+}

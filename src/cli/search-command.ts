@@ -1,0 +1,61 @@
+import { SearchRequestSchema, type SearchResponse } from '#api/schemas.ts';
+import { runSearch } from '#api/search-api.ts';
+import { InvalidRequestError } from '#engine/errors.ts';
+import { openLocalServices } from '../runtime/local-services.ts';
+
+export interface SearchCommandOptions {
+  readonly home?: string;
+  readonly model?: string;
+  readonly repo: string[];
+  readonly lang?: string;
+  readonly path?: string;
+  readonly mode: string;
+  readonly limit: number;
+  readonly json?: boolean;
+}
+
+export async function runSearchCommand(
+  query: string,
+  options: SearchCommandOptions,
+): Promise<SearchResponse> {
+  // The CLI goes through the same request schema as the HTTP API, so both accept and reject the same input.
+  const parsed = SearchRequestSchema.safeParse({
+    query,
+    repo: options.repo.length > 0 ? options.repo : undefined,
+    language: options.lang,
+    path: options.path,
+    mode: options.mode,
+    limit: options.limit,
+  });
+  if (!parsed.success) {
+    throw new InvalidRequestError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '),
+    );
+  }
+  const services = await openLocalServices({ home: options.home, modelDir: options.model });
+  try {
+    const response = await runSearch(services, parsed.data);
+    process.stdout.write(options.json ? `${JSON.stringify(response, null, 2)}\n` : formatResults(response));
+    return response;
+  } finally {
+    await services.close();
+  }
+}
+
+function formatResults(response: SearchResponse): string {
+  if (response.results.length === 0) return `No results (${response.tookMs} ms).\n`;
+  const tty = process.stdout.isTTY;
+  const bold = (s: string) => (tty ? `\u001b[1m${s}\u001b[22m` : s);
+  const dim = (s: string) => (tty ? `\u001b[2m${s}\u001b[22m` : s);
+  const blocks = response.results.map((r, i) => {
+    const symbols = r.symbols.length > 0 ? `  ${r.symbols.slice(0, 5).join(', ')}` : '';
+    const preview = r.snippet
+      .split('\n')
+      .filter((line) => line.trim().length > 0)
+      .slice(0, 4)
+      .map((line) => dim(`    ${line.slice(0, 120)}`))
+      .join('\n');
+    return `${i + 1}. ${bold(`${r.path}:${r.startLine}-${r.endLine}`)}  [${r.repo}] score ${r.score}${symbols}\n${preview}`;
+  });
+  return `${blocks.join('\n')}\n${dim(`${response.results.length} results in ${response.tookMs} ms`)}\n`;
+}

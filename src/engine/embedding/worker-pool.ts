@@ -1,0 +1,233 @@
+/**
+ * A fixed-size pool of worker threads that each run one task at a time. It owns the failure handling the
+ * embedder promises: a task whose worker crashes is rejected (never left pending), the crashed worker is
+ * replaced, and close() rejects whatever is still queued.
+ */
+import { Worker } from 'node:worker_threads';
+import { EmbeddingError } from './embedding-error.ts';
+import type { WireError, WorkerReply, WorkerTask } from './protocol.ts';
+
+export interface WorkerPoolOptions {
+  /** Number of workers. */
+  readonly size: number;
+  /** The worker script; resolve it with `new URL('./x.ts', import.meta.url)` so it works under node and vitest. */
+  readonly workerUrl: URL;
+  /** Structured-cloned into every worker as `workerData`. */
+  readonly workerData: unknown;
+  /** Used in error messages, e.g. "embedding worker". */
+  readonly name: string;
+}
+
+interface PendingTask {
+  readonly id: number;
+  readonly request: unknown;
+  readonly transfer: readonly ArrayBuffer[];
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly index: number;
+  worker: Worker;
+  ready: boolean;
+  current: PendingTask | undefined;
+  /** The last uncaught error the worker reported before exiting, for the crash message. */
+  lastError: Error | undefined;
+}
+
+/** Raised when a worker cannot start; carries the worker's own message. */
+export class WorkerStartError extends Error {}
+
+function describeWireError(error: WireError): string {
+  return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+}
+
+export class WorkerPool<Request, Result, Info> {
+  readonly #options: WorkerPoolOptions;
+  readonly #slots: Slot[] = [];
+  readonly #queue: PendingTask[] = [];
+  #nextId = 1;
+  #closed = false;
+  /** Set when no worker is left and a replacement cannot start: every later task fails with this. */
+  #broken: Error | undefined;
+
+  private constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Starts `size` workers and waits until each reports `ready` (returning what each reported).
+   * @throws WorkerStartError with the first worker's failure message; all workers are stopped by then.
+   */
+  static async start<Request, Result, Info>(
+    options: WorkerPoolOptions,
+  ): Promise<{ pool: WorkerPool<Request, Result, Info>; infos: Info[] }> {
+    const pool = new WorkerPool<Request, Result, Info>(options);
+    const starts = Array.from({ length: options.size }, (_, index) => pool.#spawn(index));
+    const settled = await Promise.allSettled(starts);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) {
+      await pool.close();
+      throw failure.reason;
+    }
+    return { pool, infos: settled.map((s) => (s as PromiseFulfilledResult<Info>).value) };
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.#options.size;
+  }
+
+  /**
+   * Queues a task for the next free worker. Buffers in `transfer` move to the worker (and become unusable here).
+   * Rejects with EmbeddingError if the worker reports an error, crashes, or the pool is closed.
+   */
+  run(request: Request, transfer: readonly ArrayBuffer[] = []): Promise<Result> {
+    if (this.#closed) return Promise.reject(new EmbeddingError(`${this.#options.name} pool is closed`));
+    if (this.#broken) return Promise.reject(this.#broken);
+    return new Promise<Result>((resolve, reject) => {
+      this.#queue.push({
+        id: this.#nextId++,
+        request,
+        transfer,
+        resolve: resolve as (r: unknown) => void,
+        reject,
+      });
+      this.#dispatch();
+    });
+  }
+
+  /** Stops every worker; queued and running tasks reject. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const error = new EmbeddingError(`${this.#options.name} pool was closed while work was pending`);
+    for (const task of this.#queue.splice(0)) task.reject(error);
+    for (const slot of this.#slots) {
+      slot.current?.reject(error);
+      slot.current = undefined;
+    }
+    await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+  }
+
+  #label(slot: Slot): string {
+    return `${this.#options.name} ${slot.index + 1}/${this.#options.size}`;
+  }
+
+  /** Creates (or re-creates) the worker in slot `index` and resolves once it is ready. */
+  #spawn(index: number): Promise<Info> {
+    const worker = new Worker(this.#options.workerUrl, { workerData: this.#options.workerData });
+    const slot: Slot = { index, worker, ready: false, current: undefined, lastError: undefined };
+    this.#slots[index] = slot;
+
+    return new Promise<Info>((resolve, reject) => {
+      worker.on('message', (reply: WorkerReply) => {
+        switch (reply.type) {
+          case 'ready':
+            slot.ready = true;
+            this.#idle(slot);
+            resolve(reply.info as Info);
+            this.#dispatch();
+            break;
+          case 'init-failed':
+            reject(new WorkerStartError(describeWireError(reply.error)));
+            void worker.terminate();
+            break;
+          case 'result':
+          case 'error':
+            this.#settle(slot, reply);
+            break;
+        }
+      });
+      worker.on('messageerror', (error) => {
+        this.#fail(
+          slot,
+          new EmbeddingError(`${this.#label(slot)} sent a message that could not be read`, { cause: error }),
+        );
+      });
+      worker.on('error', (error) => {
+        slot.lastError = error;
+      });
+      worker.on('exit', (code) => {
+        if (this.#closed || this.#slots[index] !== slot) return;
+        const detail = slot.lastError ? `: ${slot.lastError.message}` : '';
+        if (!slot.ready) {
+          // Died while loading: report it as a start failure (start() or the replacement logic handles it).
+          reject(
+            new WorkerStartError(`${this.#label(slot)} exited with code ${code} while loading${detail}`),
+          );
+          return;
+        }
+        this.#fail(
+          slot,
+          new EmbeddingError(`${this.#label(slot)} stopped unexpectedly (exit code ${code})${detail}`, {
+            cause: slot.lastError,
+          }),
+        );
+        this.#replace(index);
+      });
+    });
+  }
+
+  /**
+   * Replaces a crashed worker so the pool keeps its size. If the replacement cannot start, the pool carries on
+   * with the workers it still has; with none left it is broken and every task fails instead of waiting forever.
+   */
+  #replace(index: number): void {
+    this.#spawn(index).catch((error: Error) => {
+      if (this.#closed || this.#slots.some((slot) => slot.ready)) return;
+      this.#broken = new EmbeddingError(
+        `${this.#options.name} could not be restarted after a crash: ${error.message}`,
+        { cause: error },
+      );
+      for (const task of this.#queue.splice(0)) task.reject(this.#broken);
+    });
+  }
+
+  #settle(slot: Slot, reply: Extract<WorkerReply, { type: 'result' | 'error' }>): void {
+    const task = slot.current;
+    if (!task || task.id !== reply.id) return;
+    slot.current = undefined;
+    if (reply.type === 'result') task.resolve(reply.result);
+    else task.reject(new EmbeddingError(`${this.#label(slot)} failed: ${describeWireError(reply.error)}`));
+    this.#idle(slot);
+    this.#dispatch();
+  }
+
+  #fail(slot: Slot, error: Error): void {
+    const task = slot.current;
+    slot.current = undefined;
+    slot.ready = false;
+    task?.reject(error);
+  }
+
+  /**
+   * Idle workers are unref'd so that an embedder someone forgot to close does not keep the process alive;
+   * a worker with a task is ref'd so that awaiting the task does.
+   */
+  #idle(slot: Slot): void {
+    slot.worker.unref();
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (!slot?.ready || slot.current) continue;
+      const task = this.#queue.shift();
+      if (!task) return;
+      slot.current = task;
+      slot.worker.ref();
+      const message: WorkerTask<unknown> = { id: task.id, request: task.request };
+      try {
+        slot.worker.postMessage(message, [...task.transfer]);
+      } catch (error) {
+        slot.current = undefined;
+        task.reject(
+          new EmbeddingError(`could not send work to ${this.#label(slot)}: ${(error as Error).message}`),
+        );
+        this.#idle(slot);
+        queueMicrotask(() => this.#dispatch());
+      }
+    }
+  }
+}

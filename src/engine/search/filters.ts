@@ -1,0 +1,136 @@
+/**
+ * Search filters as typed, validated values. Validation happens here, in the engine, before any value can
+ * reach a store; the LanceDB adapter then escapes every value again when it writes SQL (defence in depth:
+ * LanceDB filters are SQL text with no bound parameters).
+ */
+import { InvalidFilterError } from '../errors.ts';
+import { isLanguage, LANGUAGES, type Language } from '../languages.ts';
+
+export interface SearchFilter {
+  /** Only these repositories (empty or absent: all). */
+  readonly repos?: readonly string[];
+  readonly language?: Language;
+  /** A path prefix (`src/api/`) or a glob (`src/**\/*.ts`). */
+  readonly path?: PathFilter;
+}
+
+export type PathFilter =
+  | { readonly kind: 'prefix'; readonly prefix: string }
+  | { readonly kind: 'glob'; readonly glob: string };
+
+/** Repository names look like `name` or `owner/name` (GitHub's rules, a little looser on length). */
+const REPO_NAME = /^[A-Za-z0-9_.-]{1,100}(\/[A-Za-z0-9_.-]{1,100})?$/;
+const MAX_REPOS = 100;
+const MAX_PATH_FILTER = 512;
+/** Characters a path filter may hold: everything printable but quotes, backslash and control characters. */
+const PATH_FILTER_CHARS = /^[^\u0000-\u001f\u007f'"\\`]+$/;
+const GLOB_CHARS = /[*?[\]{}]/;
+
+export function validateRepoName(repo: string, field = 'repo'): string {
+  if (!REPO_NAME.test(repo) || repo.split('/').some((part) => part === '.' || part === '..')) {
+    throw new InvalidFilterError(
+      `${field}: "${printable(repo)}" is not a repository name (expected name or owner/name)`,
+      [{ path: field, message: 'expected name or owner/name using letters, digits, "-", "_" and "."' }],
+    );
+  }
+  return repo;
+}
+
+export function validateRepos(repos: readonly string[], field = 'repo'): string[] {
+  if (repos.length > MAX_REPOS) {
+    throw new InvalidFilterError(`${field}: at most ${MAX_REPOS} repositories per search`, [
+      { path: field, message: `at most ${MAX_REPOS} repositories` },
+    ]);
+  }
+  return [...new Set(repos.map((repo, i) => validateRepoName(repo, `${field}[${i}]`)))];
+}
+
+export function validateLanguage(language: string, field = 'language'): Language {
+  if (!isLanguage(language)) {
+    throw new InvalidFilterError(`${field}: unknown language "${printable(language)}"`, [
+      { path: field, message: `expected one of: ${LANGUAGES.join(', ')}` },
+    ]);
+  }
+  return language;
+}
+
+/** A value without glob characters is a path prefix; otherwise a glob (`*`, `**`, `?`, `[...]`, `{a,b}`). */
+export function parsePathFilter(value: string, field = 'path'): PathFilter {
+  const trimmed = value.trim().replace(/^\.\//, '');
+  if (trimmed.length === 0 || trimmed.length > MAX_PATH_FILTER || !PATH_FILTER_CHARS.test(trimmed)) {
+    throw new InvalidFilterError(
+      `${field}: expected a path prefix or glob of 1-${MAX_PATH_FILTER} printable characters without quotes or backslashes`,
+      [{ path: field, message: 'invalid path filter' }],
+    );
+  }
+  if (!GLOB_CHARS.test(trimmed)) return { kind: 'prefix', prefix: trimmed.replace(/^\/+/, '') };
+  globToRegExpSource(trimmed, field); // validates brackets and braces
+  return { kind: 'glob', glob: trimmed.replace(/^\/+/, '') };
+}
+
+/**
+ * Translates a glob into an anchored regular expression in the syntax shared by JavaScript and Rust's
+ * `regex` crate (which LanceDB's `regexp_like` uses): no look-around, no back-references.
+ * `**` crosses directories, `*` and `?` do not; `{a,b}` alternates; `[...]` is a character class.
+ */
+export function globToRegExpSource(glob: string, field = 'path'): string {
+  let out = '^';
+  let braceDepth = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i] as string;
+    if (ch === '*') {
+      if (glob[i + 1] === '*') {
+        const slashAfter = glob[i + 2] === '/';
+        out += slashAfter ? '(?:.*/)?' : '.*';
+        i += slashAfter ? 2 : 1;
+      } else {
+        out += '[^/]*';
+      }
+    } else if (ch === '?') {
+      out += '[^/]';
+    } else if (ch === '[') {
+      const end = glob.indexOf(']', i + 2);
+      if (end < 0) throw invalidGlob(field, 'unclosed "["');
+      const body = glob.slice(i + 1, end).replace(/^!/, '^');
+      if (!/^\^?[A-Za-z0-9_.\-/]+$/.test(body))
+        throw invalidGlob(field, 'character classes may hold letters, digits, "_", ".", "-" and ranges');
+      out += `[${body}]`;
+      i = end;
+    } else if (ch === '{') {
+      braceDepth++;
+      out += '(?:';
+    } else if (ch === '}') {
+      if (braceDepth === 0) throw invalidGlob(field, 'unbalanced "}"');
+      braceDepth--;
+      out += ')';
+    } else if (ch === ',' && braceDepth > 0) {
+      out += '|';
+    } else if (ch === ']') {
+      throw invalidGlob(field, 'unbalanced "]"');
+    } else {
+      out += literalRegexChar(ch);
+    }
+  }
+  if (braceDepth !== 0) throw invalidGlob(field, 'unclosed "{"');
+  return `${out}$`;
+}
+
+/**
+ * One literal character, written so that JavaScript and Rust's regex read it the same way: the six metas both
+ * engines let you escape get a backslash; other punctuation sits alone in a character class (Rust rejects
+ * some needless escapes, e.g. `\@`).
+ */
+function literalRegexChar(ch: string): string {
+  if (/[\p{L}\p{N}_/ -]/u.test(ch)) return ch;
+  if (/[.+()|^$]/.test(ch)) return `\\${ch}`;
+  return `[${ch}]`;
+}
+
+function invalidGlob(field: string, why: string): InvalidFilterError {
+  return new InvalidFilterError(`${field}: invalid glob (${why})`, [{ path: field, message: why }]);
+}
+
+function printable(value: string): string {
+  const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+  return shown.replace(/[\u0000-\u001f\u007f]/g, '?');
+}

@@ -1,0 +1,93 @@
+/**
+ * Search over the chunk store: `vector` (embedding cosine), `keyword` (BM25 over identifier-split terms) and
+ * `hybrid` (both, fused with Reciprocal Rank Fusion — rank-based, so the two incomparable score scales never
+ * need calibrating).
+ */
+import type { ChunkStore, Embedder, ScoredChunk, StoredChunk } from '../types.ts';
+import type { SearchFilter } from './filters.ts';
+
+export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+export interface SearchQuery {
+  readonly text: string;
+  readonly mode: SearchMode;
+  readonly filter: SearchFilter;
+  readonly limit: number;
+}
+
+export interface SearchHit {
+  readonly chunk: StoredChunk;
+  /** Hybrid: RRF score scaled so that rank 1 on both sides is 1.0. Vector: cosine. Keyword: BM25. */
+  readonly score: number;
+  readonly vectorScore?: number;
+  readonly keywordScore?: number;
+}
+
+export interface SearchDeps {
+  readonly store: ChunkStore;
+  readonly embedder: Embedder;
+}
+
+/** RRF's k: 60 is the value from the original paper and LanceDB's default. */
+const RRF_K = 60;
+
+export async function search(deps: SearchDeps, query: SearchQuery): Promise<SearchHit[]> {
+  switch (query.mode) {
+    case 'vector':
+      return (await vectorSide(deps, query, query.limit)).map(({ chunk, score }) => ({
+        chunk,
+        score,
+        vectorScore: score,
+      }));
+    case 'keyword':
+      return (await deps.store.keywordSearch(query.text, query.filter, query.limit)).map(
+        ({ chunk, score }) => ({
+          chunk,
+          score,
+          keywordScore: score,
+        }),
+      );
+    case 'hybrid': {
+      // Each side ranks more candidates than asked for, so a chunk ranked moderately by both can win.
+      const depth = Math.max(query.limit * 3, 30);
+      const [vector, keyword] = await Promise.all([
+        vectorSide(deps, query, depth),
+        deps.store.keywordSearch(query.text, query.filter, depth),
+      ]);
+      return fuseRrf(vector, keyword).slice(0, query.limit);
+    }
+  }
+}
+
+async function vectorSide(deps: SearchDeps, query: SearchQuery, limit: number): Promise<ScoredChunk[]> {
+  const vector = await deps.embedder.embedQuery(query.text);
+  return deps.store.vectorSearch(vector, query.filter, limit);
+}
+
+/** Reciprocal Rank Fusion of two ranked lists; ties keep the vector side's order. */
+export function fuseRrf(vector: readonly ScoredChunk[], keyword: readonly ScoredChunk[]): SearchHit[] {
+  const fused = new Map<
+    string,
+    { chunk: StoredChunk; rrf: number; vectorScore?: number; keywordScore?: number; order: number }
+  >();
+  const add = (list: readonly ScoredChunk[], side: 'vectorScore' | 'keywordScore') => {
+    list.forEach(({ chunk, score }, rank) => {
+      const entry = fused.get(chunk.id) ?? { chunk, rrf: 0, order: fused.size };
+      entry.rrf += 1 / (RRF_K + rank + 1);
+      entry[side] = score;
+      fused.set(chunk.id, entry);
+    });
+  };
+  add(vector, 'vectorScore');
+  add(keyword, 'keywordScore');
+  const best = 2 / (RRF_K + 1);
+  return [...fused.values()]
+    .sort((a, b) => b.rrf - a.rrf || a.order - b.order)
+    .map(({ chunk, rrf, vectorScore, keywordScore }) => ({
+      chunk,
+      score: rrf / best,
+      vectorScore,
+      keywordScore,
+    }));
+}

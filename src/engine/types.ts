@@ -1,0 +1,141 @@
+/**
+ * The engine's vocabulary and the small interfaces its stores implement. Nothing here knows about AWS:
+ * adapters (local or cloud) implement these, entry points wire them.
+ */
+import type { Language } from './languages.ts';
+import type { SearchFilter } from './search/filters.ts';
+
+/** A file found by discovery, read and ready to chunk. `path` is POSIX, relative to the indexed root. */
+export interface SourceFile {
+  readonly path: string;
+  readonly language: Language;
+  readonly size: number;
+  /** sha256 of the file's bytes, hex. */
+  readonly hash: string;
+  readonly text: string;
+}
+
+export type SkipReason =
+  | 'too-large'
+  | 'binary'
+  | 'invalid-utf8'
+  | 'minified'
+  | 'generated'
+  | 'lockfile'
+  | 'unsupported-type'
+  | 'unreadable'
+  | 'empty';
+
+/** A file discovery looked at and left out, with the reason. */
+export interface SkippedFile {
+  readonly path: string;
+  readonly reason: SkipReason;
+  /** Human-readable detail, e.g. "2.3 MB > 1 MB limit" or the OS error code. */
+  readonly detail: string;
+}
+
+/** A piece of a file that is embedded and searched as one unit. Lines are 1-based and inclusive. */
+export interface Chunk {
+  /** Stable: the same repo, path, line range and content always give the same id. */
+  readonly id: string;
+  readonly repo: string;
+  readonly path: string;
+  readonly language: Language;
+  readonly startLine: number;
+  readonly endLine: number;
+  /** Names of the definitions (functions, classes, methods, types…) that start inside this chunk. */
+  readonly symbols: readonly string[];
+  readonly content: string;
+  /** sha256 of `content`, hex. */
+  readonly contentHash: string;
+}
+
+export interface EmbeddedChunk extends Chunk {
+  readonly vector: Float32Array;
+}
+
+/** Turns text into vectors. Implementations must keep the caller's event loop responsive. */
+export interface Embedder {
+  /** Identifies the model's weights and tokenizer; recorded in the index and checked on open. */
+  readonly modelId: string;
+  readonly dimension: number;
+  /** Embeds code chunks (with the model's document prefix, if it has one). One vector per text, same order. */
+  embedDocuments(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Embeds a search query (with the model's query prefix, if it has one). */
+  embedQuery(text: string): Promise<Float32Array>;
+  /** Running counts, so callers and tests can see how much work reached the model. */
+  readonly stats: EmbedderStats;
+  close(): Promise<void>;
+}
+
+export interface EmbedderStats {
+  /** Texts sent through the model (documents + queries). */
+  texts: number;
+  /** Model invocations (batches). */
+  batches: number;
+}
+
+/** Vectors by cache key; keys are content-addressed (model id, chunker version, text hash). */
+export interface EmbeddingCache {
+  getMany(keys: readonly string[]): Promise<Map<string, Float32Array>>;
+  putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void>;
+}
+
+/** What the index last saw of one file. */
+export interface FileRecord {
+  readonly path: string;
+  readonly hash: string;
+  readonly chunkCount: number;
+  readonly indexedAt: string;
+}
+
+/** Per (repo, path) hashes, so re-indexing skips unchanged files. */
+export interface FileHashStore {
+  listFiles(repo: string): Promise<Map<string, FileRecord>>;
+  /** Records new hashes and forgets deleted paths, atomically. Called only after the chunks are committed. */
+  applyChanges(repo: string, upserts: readonly FileRecord[], deletedPaths: readonly string[]): Promise<void>;
+}
+
+/** What an index was built with. Opening it with anything else is an error, never mixed vectors. */
+export interface IndexMetadata {
+  readonly modelId: string;
+  readonly dimension: number;
+  readonly chunkerVersion: string;
+}
+
+/** A chunk as it comes back from a store query, with the raw score of that query. */
+export interface StoredChunk {
+  readonly id: string;
+  readonly repo: string;
+  readonly path: string;
+  readonly language: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly symbols: readonly string[];
+  readonly content: string;
+}
+
+export interface ScoredChunk {
+  readonly chunk: StoredChunk;
+  /** Vector side: cosine similarity in [-1, 1]. Keyword side: BM25 score (≥ 0). */
+  readonly score: number;
+}
+
+/** The chunk table: one row per chunk, with its vector and keyword text. */
+export interface ChunkStore {
+  readonly metadata: IndexMetadata;
+  /**
+   * Makes `chunks` the complete set of chunks for `paths` in `repo`, in ONE commit: rows of those paths that
+   * are not in `chunks` are deleted (so a path with no chunks is removed), new rows are inserted, rows whose
+   * id is unchanged are left alone. A crash leaves either the old or the new state, never half.
+   */
+  replaceFiles(repo: string, paths: readonly string[], chunks: readonly EmbeddedChunk[]): Promise<void>;
+  /** Removes every chunk of a repository. */
+  deleteRepo(repo: string): Promise<void>;
+  vectorSearch(vector: Float32Array, filter: SearchFilter, limit: number): Promise<ScoredChunk[]>;
+  keywordSearch(text: string, filter: SearchFilter, limit: number): Promise<ScoredChunk[]>;
+  countChunks(repo?: string): Promise<number>;
+  /** Builds or refreshes indexes after bulk writes (full-text, scalar, and vector once there are enough rows). */
+  optimize(): Promise<void>;
+  close(): Promise<void>;
+}

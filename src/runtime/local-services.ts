@@ -1,0 +1,92 @@
+/**
+ * The composition root for running on one machine (CLI, local server, tests, benchmarks): the ONNX embedder,
+ * LanceDB on local disk and the SQLite state store, all under one data directory.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  dropLanceTable,
+  type LanceChunkStore,
+  openLanceChunkStore,
+} from '#adapters/lancedb/lance-chunk-store.ts';
+import { SqliteStateStore } from '#adapters/local/sqlite-state-store.ts';
+import { type Chunker, createChunker } from '#engine/chunking/index.ts';
+import { discoverFiles } from '#engine/discovery/index.ts';
+import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
+import { ConfigError } from '#engine/errors.ts';
+import type { IndexDeps } from '#engine/indexing/indexer.ts';
+import type { Embedder } from '#engine/types.ts';
+
+export interface LocalServicesOptions {
+  /** Data directory. @default $CODESEARCH_HOME, else ./.codesearch */
+  readonly home?: string;
+  /** Model directory. @default $CODESEARCH_MODEL, else the model shipped in models/default */
+  readonly modelDir?: string;
+  /** Drop the chunk table and forget file hashes first (e.g. after switching models). */
+  readonly rebuild?: boolean;
+  /** Passed to the chunk store (tests and benchmarks lower it). */
+  readonly vectorIndexMinRows?: number;
+  readonly embedderWorkers?: number;
+}
+
+export interface LocalServices {
+  readonly home: string;
+  readonly embedder: Embedder;
+  readonly store: LanceChunkStore;
+  readonly state: SqliteStateStore;
+  readonly chunker: Chunker;
+  readonly indexDeps: IndexDeps;
+  close(): Promise<void>;
+}
+
+export function resolveHome(home?: string): string {
+  return resolve(home ?? process.env.CODESEARCH_HOME ?? '.codesearch');
+}
+
+export async function openLocalServices(options: LocalServicesOptions = {}): Promise<LocalServices> {
+  const home = resolveHome(options.home);
+  const modelDir = resolve(options.modelDir ?? process.env.CODESEARCH_MODEL ?? DEFAULT_MODEL_DIR);
+  if (!existsSync(modelDir)) throw new ConfigError(`Model directory ${modelDir} does not exist`);
+  const lancedbDir = resolve(home, 'lancedb');
+  const embedder = await createOnnxEmbedder({ modelDir, workers: options.embedderWorkers });
+  const opened: { close(): unknown }[] = [embedder];
+  try {
+    const state = await SqliteStateStore.open(resolve(home, 'state.sqlite'));
+    opened.push(state);
+    if (options.rebuild) {
+      await dropLanceTable(lancedbDir);
+      await state.clearAllFiles();
+    }
+    const chunker = await createChunker();
+    opened.push(chunker);
+    const store = await openLanceChunkStore({
+      uri: lancedbDir,
+      metadata: { modelId: embedder.modelId, dimension: embedder.dimension, chunkerVersion: chunker.version },
+      vectorIndexMinRows: options.vectorIndexMinRows,
+    });
+    opened.push(store);
+    const indexDeps: IndexDeps = {
+      chunker,
+      chunkerVersion: chunker.version,
+      embedder,
+      cache: state,
+      fileHashes: state,
+      store,
+      discover: discoverFiles,
+    };
+    return {
+      home,
+      embedder,
+      store,
+      state,
+      chunker,
+      indexDeps,
+      close: async () => {
+        for (const resource of opened.reverse()) await resource.close();
+      },
+    };
+  } catch (error) {
+    for (const resource of opened.reverse()) await resource.close();
+    throw error;
+  }
+}

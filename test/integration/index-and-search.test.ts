@@ -1,0 +1,134 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSearch } from '#api/search-api.ts';
+import { DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
+import { IndexMismatchError } from '#engine/errors.ts';
+import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
+import { copySampleRepo } from '#test/helpers/sample-repo.ts';
+import { type LocalServices, openLocalServices } from '../../src/runtime/local-services.ts';
+
+async function index(services: LocalServices, root: string, repo = 'acme/sample'): Promise<IndexSummary> {
+  for await (const event of indexDirectory(services.indexDeps, { root, repo })) {
+    if (event.type === 'done') return event.summary;
+  }
+  throw new Error('no summary');
+}
+
+describe('index → search on a multi-language tree (real chunker, ONNX model, LanceDB, SQLite)', () => {
+  let work: string;
+  let root: string;
+  let services: LocalServices;
+  let first: IndexSummary;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'codesearch-it-'));
+    root = await copySampleRepo(work);
+    services = await openLocalServices({ home: join(work, 'home') });
+    first = await index(services, root);
+  });
+
+  afterAll(async () => {
+    await services?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('indexes every source file, skipping ignored ones', () => {
+    expect(first.filesAdded).toBe(8);
+    expect(first.filesChanged + first.filesDeleted).toBe(0);
+    expect(first.chunksEmbedded).toBeGreaterThanOrEqual(8);
+    expect(first.chunksInRepo).toBe(first.chunksWritten);
+  });
+
+  it.each([
+    ['retry a failed upload with exponential backoff', 'src/upload/retry.ts', 'retryFailedUpload'],
+    ['sum invoice line items and add sales tax', 'lib/invoices.py', 'compute_invoice_total'],
+    ['least recently used cache eviction', 'crates/cache/src/lib.rs', 'LruCache'],
+    ['validate email address format', 'app/src/main/java/com/example/EmailValidator.java', 'isValidEmail'],
+    ['verify webhook signature', 'src/auth/tokens.ts', 'verifySignature'],
+  ])('hybrid search for %j ranks %s first, with exact lines', async (query, path, symbol) => {
+    const { results } = await runSearch(services, { query, limit: 5 });
+    expect(results[0]?.path).toBe(path);
+    const top = results[0];
+    if (!top) throw new Error('no result');
+    const lines = (await readFile(join(root, path), 'utf8')).split('\n');
+    expect(top.snippet.startsWith(lines[top.startLine - 1] ?? '')).toBe(true);
+    expect(lines.slice(top.startLine - 1, top.endLine).join('\n')).toContain(symbol);
+  });
+
+  it('supports every mode and filter', async () => {
+    const keyword = await runSearch(services, { query: 'retryFailedUpload', mode: 'keyword' });
+    expect(keyword.results[0]?.path).toBe('src/upload/retry.ts');
+    const vector = await runSearch(services, {
+      query: 'rate limit requests per client',
+      mode: 'vector',
+      limit: 3,
+    });
+    expect(vector.results.length).toBe(3);
+    const python = await runSearch(services, { query: 'total', language: 'python' });
+    expect(new Set(python.results.map((r) => r.language))).toEqual(new Set(['python']));
+    const glob = await runSearch(services, { query: 'function', path: 'src/**/*.ts' });
+    expect(glob.results.every((r) => r.path.startsWith('src/') && r.path.endsWith('.ts'))).toBe(true);
+    const otherRepo = await runSearch(services, { query: 'retry upload', repo: 'acme/other' });
+    expect(otherRepo.results).toEqual([]);
+  });
+
+  it('re-indexing an unchanged tree makes no model calls and writes nothing', async () => {
+    const before = services.embedder.stats.texts;
+    const again = await index(services, root);
+    expect(again.filesUnchanged).toBe(8);
+    expect(again.filesAdded + again.filesChanged + again.filesDeleted).toBe(0);
+    expect(services.embedder.stats.texts).toBe(before);
+  });
+
+  it('re-embeds only the changed chunks of a changed file', async () => {
+    // Given a new function appended to the Go file (its other chunks keep their text)
+    const path = join(root, 'cmd/server/main.go');
+    const original = await readFile(path, 'utf8');
+    await writeFile(
+      path,
+      `${original}\n// shutdownGracefully drains open connections before exit.\nfunc shutdownGracefully(s *http.Server) error {\n\treturn s.Close()\n}\n`,
+    );
+    const before = services.embedder.stats.texts;
+
+    // When re-indexed
+    const summary = await index(services, root);
+
+    // Then one file changed, and the model saw fewer texts than the file has chunks
+    expect(summary.filesChanged).toBe(1);
+    expect(summary.filesUnchanged).toBe(7);
+    const modelTexts = services.embedder.stats.texts - before;
+    expect(modelTexts).toBe(summary.chunksEmbedded);
+    expect(summary.chunksEmbedded).toBeGreaterThan(0);
+    expect(summary.chunksEmbedded + summary.chunksFromCache).toBe(summary.chunksWritten);
+    const { results } = await runSearch(services, { query: 'shutdownGracefully', mode: 'keyword' });
+    expect(results[0]?.path).toBe('cmd/server/main.go');
+  });
+
+  it('removes the chunks of a deleted file', async () => {
+    await rm(join(root, 'lib/invoices.py'));
+    const summary = await index(services, root);
+    expect(summary.filesDeleted).toBe(1);
+    const { results } = await runSearch(services, { query: 'compute_invoice_total', mode: 'keyword' });
+    expect(results.filter((r) => r.path === 'lib/invoices.py')).toEqual([]);
+    expect(summary.chunksInRepo).toBe(await services.store.countChunks('acme/sample'));
+  });
+
+  it('refuses to reopen the index with a different model', async () => {
+    // Given a copy of the bundled model whose tokenizer differs by one vocabulary entry
+    const otherModel = join(work, 'other-model');
+    await cp(DEFAULT_MODEL_DIR, otherModel, { recursive: true });
+    const tokenizer = JSON.parse(await readFile(join(otherModel, 'tokenizer.json'), 'utf8'));
+    tokenizer.model.vocab.zzzcodesearchtest = Object.keys(tokenizer.model.vocab).length;
+    await writeFile(join(otherModel, 'tokenizer.json'), JSON.stringify(tokenizer));
+
+    // Then opening the same data directory with it fails clearly, naming both models
+    await expect(openLocalServices({ home: join(work, 'home'), modelDir: otherModel })).rejects.toThrow(
+      IndexMismatchError,
+    );
+    await expect(openLocalServices({ home: join(work, 'home'), modelDir: otherModel })).rejects.toThrow(
+      /--rebuild/,
+    );
+  });
+});

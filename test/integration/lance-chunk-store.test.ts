@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
+import { IndexMismatchError } from '#engine/errors.ts';
+import { parsePathFilter } from '#engine/search/filters.ts';
+import { makeChunk } from '#test/helpers/chunks.ts';
+import { useTempDirs } from '#test/helpers/temp-dir.ts';
+
+const metadata = { modelId: 'test-model@abc', dimension: 4, chunkerVersion: 'c1' };
+
+describe('LanceDB chunk store (real LanceDB on local disk)', () => {
+  const tempDir = useTempDirs();
+
+  async function storeWithRows() {
+    const uri = await tempDir();
+    const store = await openLanceChunkStore({ uri, metadata });
+    await store.replaceFiles(
+      'org/app',
+      ['src/upload.ts', 'src/style.css'],
+      [
+        makeChunk('org/app', 'src/upload.ts', 1, 'export function retryFailedUpload() {}', [1, 0, 0, 0], {
+          symbols: ['retryFailedUpload'],
+        }),
+        makeChunk('org/app', 'src/style.css', 1, '.button { color: red }', [0, 1, 0, 0], { language: 'css' }),
+      ],
+    );
+    await store.replaceFiles(
+      'org/lib',
+      ['lib/retry.py'],
+      [
+        makeChunk('org/lib', 'lib/retry.py', 3, 'def retry_upload(): pass', [0.9, 0.1, 0, 0], {
+          language: 'python',
+          symbols: ['retry_upload'],
+        }),
+      ],
+    );
+    return { uri, store };
+  }
+
+  it('finds chunks by vector and by split identifiers, with filters', async () => {
+    const { store } = await storeWithRows();
+
+    const byVector = await store.vectorSearch(Float32Array.from([1, 0, 0, 0]), {}, 10);
+    expect(byVector.map((hit) => hit.chunk.path)).toEqual(['src/upload.ts', 'lib/retry.py', 'src/style.css']);
+    expect(byVector[0]?.score).toBeCloseTo(1, 5);
+
+    const byKeyword = await store.keywordSearch('retry upload', {}, 10);
+    expect(byKeyword.map((hit) => hit.chunk.path).sort()).toEqual(['lib/retry.py', 'src/upload.ts']);
+    expect(byKeyword[0]?.chunk.symbols.length).toBe(1);
+
+    expect((await store.keywordSearch('retry', { repos: ['org/lib'] }, 10)).map((h) => h.chunk.repo)).toEqual(
+      ['org/lib'],
+    );
+    expect(
+      (await store.vectorSearch(Float32Array.from([1, 0, 0, 0]), { language: 'css' }, 10)).map(
+        (h) => h.chunk.path,
+      ),
+    ).toEqual(['src/style.css']);
+    expect(
+      (
+        await store.vectorSearch(
+          Float32Array.from([1, 0, 0, 0]),
+          { path: parsePathFilter('src/**/*.ts') },
+          10,
+        )
+      ).length,
+    ).toBe(1);
+    expect(
+      (await store.vectorSearch(Float32Array.from([1, 0, 0, 0]), { path: parsePathFilter('lib/') }, 10))
+        .length,
+    ).toBe(1);
+    await store.close();
+  });
+
+  it('treats hostile filter values as literals (no injection)', async () => {
+    const { store } = await storeWithRows();
+    // These bypass the engine's validation on purpose: the adapter's quoting alone must hold.
+    for (const repo of ["x' OR '1'='1", "org/app' OR repo LIKE '%", "'); DROP TABLE chunks; --"]) {
+      expect(await store.vectorSearch(Float32Array.from([1, 0, 0, 0]), { repos: [repo] }, 10)).toEqual([]);
+      expect(await store.keywordSearch('retry', { repos: [repo] }, 10)).toEqual([]);
+    }
+    expect(await store.countChunks()).toBe(3);
+    await store.close();
+  });
+
+  it('replaces a file’s chunks in one commit and deletes files given without chunks', async () => {
+    const { store } = await storeWithRows();
+    // When upload.ts is re-chunked into two chunks and style.css is removed
+    await store.replaceFiles(
+      'org/app',
+      ['src/upload.ts'],
+      [
+        makeChunk('org/app', 'src/upload.ts', 1, 'export function retryFailedUpload() {}', [1, 0, 0, 0]),
+        makeChunk('org/app', 'src/upload.ts', 3, 'export function cancelUpload() {}', [0, 0, 1, 0]),
+      ],
+    );
+    await store.replaceFiles('org/app', ['src/style.css'], []);
+    // Then the repo holds exactly the new chunks, and the other repo is untouched
+    expect(await store.countChunks('org/app')).toBe(2);
+    expect(await store.countChunks('org/lib')).toBe(1);
+    expect((await store.keywordSearch('color red button', {}, 10)).length).toBe(0);
+    // And writing the same chunks again adds no duplicates
+    await store.replaceFiles(
+      'org/app',
+      ['src/upload.ts'],
+      [
+        makeChunk('org/app', 'src/upload.ts', 1, 'export function retryFailedUpload() {}', [1, 0, 0, 0]),
+        makeChunk('org/app', 'src/upload.ts', 3, 'export function cancelUpload() {}', [0, 0, 1, 0]),
+      ],
+    );
+    expect(await store.countChunks('org/app')).toBe(2);
+    await store.optimize();
+    expect((await store.keywordSearch('cancel', {}, 10)).map((h) => h.chunk.startLine)).toEqual([3]);
+    await store.close();
+  });
+
+  it('refuses to open an index built with another model or dimension', async () => {
+    const { uri, store } = await storeWithRows();
+    await store.close();
+    await expect(
+      openLanceChunkStore({ uri, metadata: { ...metadata, modelId: 'other@123' } }),
+    ).rejects.toThrow(IndexMismatchError);
+    await expect(openLanceChunkStore({ uri, metadata: { ...metadata, dimension: 8 } })).rejects.toThrow(
+      /dimension 4 \(this run uses 8\)/,
+    );
+    const same = await openLanceChunkStore({ uri, metadata });
+    expect(await same.countChunks()).toBe(3);
+    await same.close();
+  });
+
+  it('rejects a vector of the wrong dimension before writing anything', async () => {
+    const { store } = await storeWithRows();
+    await expect(
+      store.replaceFiles(
+        'org/app',
+        ['src/upload.ts'],
+        [makeChunk('org/app', 'src/upload.ts', 1, 'x', [1, 0])],
+      ),
+    ).rejects.toThrow(/2-d vector, index expects 4/);
+    expect(await store.countChunks('org/app')).toBe(2);
+    await store.close();
+  });
+});

@@ -1,0 +1,91 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseModelConfig, readModelDirectory } from '#engine/embedding/model-directory.ts';
+import { ModelLoadError } from '#engine/errors.ts';
+import { TINY_CONFIG, writeTinyModelDir } from './helpers/tiny-model.ts';
+
+describe('readModelDirectory', () => {
+  it('reads a complete directory and derives the model id from config id and content hash', async () => {
+    const dir = await writeTinyModelDir();
+    const model = await readModelDirectory(dir);
+    expect(model.config).toMatchObject(TINY_CONFIG);
+    expect(model.modelId).toMatch(/^tiny-bert-like@[0-9a-f]{12}$/);
+    expect(model.tokenizerConfigPath).toBeUndefined();
+  });
+
+  it('names every missing file', async () => {
+    const dir = await writeTinyModelDir({ omit: ['model.onnx', 'tokenizer.json'] });
+    const error = await readModelDirectory(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toContain(join(dir, 'model.onnx'));
+    expect((error as Error).message).toContain(join(dir, 'tokenizer.json'));
+  });
+
+  it('rejects a directory that does not exist', async () => {
+    await expect(readModelDirectory('/nonexistent/model/dir')).rejects.toThrow(ModelLoadError);
+  });
+
+  it.each([
+    [{ dimension: -3 }, 'dimension'],
+    [{ dimension: 2.5 }, 'dimension'],
+    [{ pooling: 'average' }, 'pooling'],
+    [{ normalize: 'yes' }, 'normalize'],
+    [{ maxTokens: 1 }, 'maxTokens'],
+    [{ id: '' }, 'id'],
+    [{ queryPrefx: 'query: ' }, 'queryPrefx'],
+  ])('reports the bad field in %j with the file name', async (override, field) => {
+    const dir = await writeTinyModelDir({ config: override });
+    const error = await readModelDirectory(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    const message = (error as Error).message;
+    expect(message).toContain(join(dir, 'codesearch-model.json'));
+    expect(message).toContain(field);
+  });
+
+  it('reports a missing required field', async () => {
+    const { dimension: _, ...withoutDimension } = TINY_CONFIG;
+    const error = await readModelDirectory(
+      await writeTinyModelDir({ rawConfig: JSON.stringify(withoutDimension) }),
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/dimension/);
+  });
+
+  it('reports invalid JSON', () => {
+    expect(() => parseModelConfig('{ "id": ', 'x/codesearch-model.json')).toThrow(
+      /x\/codesearch-model\.json is not valid JSON/,
+    );
+  });
+
+  it('defaults the prefixes to empty strings', () => {
+    const { queryPrefix: _q, documentPrefix: _d, ...rest } = TINY_CONFIG;
+    const config = parseModelConfig(JSON.stringify(rest), 'c.json');
+    expect(config.queryPrefix).toBe('');
+    expect(config.documentPrefix).toBe('');
+  });
+
+  it('gives the same id to identical content and a new id when weights, tokenizer or prefixes change', async () => {
+    // prepare: two identical directories
+    const a = await writeTinyModelDir();
+    const b = await writeTinyModelDir();
+    const idA = (await readModelDirectory(a)).modelId;
+    expect((await readModelDirectory(b)).modelId).toBe(idA);
+
+    // act + assess: each kind of change gives a new id
+    const tokenizerPath = join(b, 'tokenizer.json');
+    await writeFile(tokenizerPath, `${await readFile(tokenizerPath, 'utf8')}\n`);
+    const idTokenizer = (await readModelDirectory(b)).modelId;
+    expect(idTokenizer).not.toBe(idA);
+
+    const weights = await writeTinyModelDir({ tableRows: 9 });
+    expect((await readModelDirectory(weights)).modelId).not.toBe(idA);
+
+    const prefixed = await writeTinyModelDir({ config: { queryPrefix: 'query: ' } });
+    expect((await readModelDirectory(prefixed)).modelId).not.toBe(idA);
+
+    const withTokenizerConfig = await writeTinyModelDir({ tokenizerConfig: { model_max_length: 512 } });
+    const model = await readModelDirectory(withTokenizerConfig);
+    expect(model.tokenizerConfigPath).toBe(join(withTokenizerConfig, 'tokenizer_config.json'));
+    expect(model.modelId).not.toBe(idA);
+  });
+});
