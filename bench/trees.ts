@@ -1,36 +1,32 @@
 /**
- * Benchmark corpora built from code already on disk: the project's own dependency tree. Files are copied
- * (not linked) into bench/.data so discovery sees an ordinary folder without node_modules excludes.
+ * Benchmark corpora built from code already on disk: the project's own dependency tree. Files are chosen
+ * with the same discovery the indexer uses (so every one of them is indexable) and copied into bench/.data,
+ * with directory names the indexer excludes (dist, build, …) renamed so the copies are not skipped.
  */
-import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { BUILTIN_EXCLUDED_DIRECTORIES, discoverFiles } from '#engine/discovery/index.ts';
+import type { SourceFile } from '#engine/types.ts';
 
-const SOURCE = /\.(?:js|mjs|cjs|ts|tsx|py)$/;
-const SKIP = /(?:\.d\.ts|\.min\.js)$/;
-
-/** Source files under `root` (sorted, each under `maxBytes`), following no symlinks. */
-export async function listSourceFiles(root: string, maxBytes = 512 * 1024): Promise<string[]> {
-  const out: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && SOURCE.test(entry.name) && !SKIP.test(entry.name)) {
-        if ((await stat(path)).size <= maxBytes) out.push(path);
-      }
-    }
+/** Every indexable source file under `root`, in discovery (sorted) order, ignoring built-in excludes. */
+export async function indexableFiles(root: string): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  for await (const event of discoverFiles(root, { excludedDirectoryNames: new Set(['.git']) })) {
+    if (event.kind === 'file') files.push(event.file);
   }
-  await walk(root);
-  return out;
+  return files;
 }
 
-/** Copies `files` (absolute, under `from`) into `to`, keeping relative paths. Idempotent. */
-export async function copyTree(files: readonly string[], from: string, to: string): Promise<void> {
+/** Writes `files` under `to`, renaming path segments the indexer would exclude. */
+export async function writeTree(files: readonly SourceFile[], to: string): Promise<void> {
+  const excluded = BUILTIN_EXCLUDED_DIRECTORIES as ReadonlySet<string>;
   for (const file of files) {
-    const target = join(to, relative(from, file));
+    const segments = file.path.split('/');
+    const safe = segments.map((segment, i) =>
+      i < segments.length - 1 && excluded.has(segment) ? `${segment}_` : segment,
+    );
+    const target = join(to, ...safe);
     await mkdir(dirname(target), { recursive: true });
-    await copyFile(file, target);
+    await writeFile(target, file.text);
   }
 }

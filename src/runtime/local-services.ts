@@ -10,7 +10,7 @@ import {
   openLanceChunkStore,
 } from '#adapters/lancedb/lance-chunk-store.ts';
 import { SqliteStateStore } from '#adapters/local/sqlite-state-store.ts';
-import { type Chunker, createChunker } from '#engine/chunking/index.ts';
+import { type AsyncChunker, createWorkerChunker } from '#engine/chunking/index.ts';
 import { discoverFiles } from '#engine/discovery/index.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
 import { ConfigError } from '#engine/errors.ts';
@@ -34,7 +34,8 @@ export interface LocalServices {
   readonly embedder: Embedder;
   readonly store: LanceChunkStore;
   readonly state: SqliteStateStore;
-  readonly chunker: Chunker;
+  /** Chunks in a worker thread, so indexing never stalls the event loop on a large file. */
+  readonly chunker: AsyncChunker;
   readonly indexDeps: IndexDeps;
   close(): Promise<void>;
 }
@@ -57,7 +58,7 @@ export async function openLocalServices(options: LocalServicesOptions = {}): Pro
       await dropLanceTable(lancedbDir);
       await state.clearAllFiles();
     }
-    const chunker = await createChunker();
+    const chunker = await createWorkerChunker();
     opened.push(chunker);
     const store = await openLanceChunkStore({
       uri: lancedbDir,

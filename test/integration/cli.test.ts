@@ -36,7 +36,7 @@ describe('codesearch CLI (real process)', () => {
 
   it('indexes with a JSON summary, then searches with JSON results', async () => {
     const indexed = await cli(['index', root, '--repo', 'acme/sample', '--json']);
-    expect(indexed.code, indexed.stderr).toBe(0);
+    expect(indexed.code, `${indexed.stderr}\n${indexed.stdout}`).toBe(0);
     const summary = JSON.parse(indexed.stdout);
     expect(summary).toMatchObject({ repo: 'acme/sample', filesAdded: 8, filesDeleted: 0 });
 
@@ -61,7 +61,7 @@ describe('codesearch CLI (real process)', () => {
 
   it('prints a human summary by default', async () => {
     const indexed = await cli(['index', root, '--repo', 'acme/sample']);
-    expect(indexed.code, indexed.stderr).toBe(0);
+    expect(indexed.code, `${indexed.stderr}\n${indexed.stdout}`).toBe(0);
     expect(indexed.stdout).toMatch(/8 unchanged/);
     expect(indexed.stdout).toMatch(/0 embedded/);
   });

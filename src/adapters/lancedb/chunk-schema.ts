@@ -72,10 +72,18 @@ export function metadataOf(schema: Schema): Partial<IndexMetadata> & { schemaVer
   };
 }
 
-export function chunksToArrowTable(schema: Schema, chunks: readonly EmbeddedChunk[]): Table {
-  const vectorField = schema.fields.find((f) => f.name === 'vector');
-  if (!vectorField) throw new Error('chunk schema has no vector field');
-  const dimension = (vectorField.type as FixedSizeList).listSize;
+/**
+ * Builds the Arrow table for one commit. Asynchronous only to stay polite: the keyword text is computed in
+ * slices with a turn of the event loop between them, so a 1,000-chunk batch never blocks a server sharing
+ * the process for long.
+ */
+export async function chunksToArrowTable(schema: Schema, chunks: readonly EmbeddedChunk[]): Promise<Table> {
+  const field = (name: string): Field => {
+    const found = schema.fields.find((f) => f.name === name);
+    if (!found) throw new Error(`chunk schema has no ${name} field`);
+    return found;
+  };
+  const dimension = (field('vector').type as FixedSizeList).listSize;
   const flat = new Float32Array(chunks.length * dimension);
   chunks.forEach((chunk, i) => {
     if (chunk.vector.length !== dimension) {
@@ -85,62 +93,61 @@ export function chunksToArrowTable(schema: Schema, chunks: readonly EmbeddedChun
     }
     flat.set(chunk.vector, i * dimension);
   });
-  const column = (name: string, values: unknown[]) => {
-    const field = schema.fields.find((f) => f.name === name);
-    if (!field) throw new Error(`chunk schema has no ${name} field`);
-    const data = vectorFromArray(values, field.type).data[0];
-    if (!data) throw new Error(`no Arrow data built for ${name}`);
-    return data;
-  };
-  const vectorData = makeData({
-    type: vectorField.type as FixedSizeList,
-    length: chunks.length,
-    nullCount: 0,
-    child: makeData({ type: new Float32(), length: flat.length, data: flat }),
-  });
+  const terms: string[] = [];
+  for (let i = 0; i < chunks.length; i += TERMS_SLICE) {
+    for (const c of chunks.slice(i, i + TERMS_SLICE)) terms.push(chunkTerms(c.path, c.symbols, c.content));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const symbols = vectorFromArray(
+    chunks.map((c) => [...c.symbols]),
+    field('symbols').type,
+  ).data[0];
+  if (!symbols) throw new Error('no Arrow data built for symbols');
   const children: Data[] = [
-    column(
-      'id',
-      chunks.map((c) => c.id),
-    ),
-    column(
-      'repo',
-      chunks.map((c) => c.repo),
-    ),
-    column(
-      'path',
-      chunks.map((c) => c.path),
-    ),
-    column(
-      'language',
-      chunks.map((c) => c.language),
-    ),
-    column(
-      'start_line',
-      chunks.map((c) => c.startLine),
-    ),
-    column(
-      'end_line',
-      chunks.map((c) => c.endLine),
-    ),
-    column(
-      'symbols',
-      chunks.map((c) => [...c.symbols]),
-    ),
-    column(
-      'content',
-      chunks.map((c) => c.content),
-    ),
-    column(
-      'content_hash',
-      chunks.map((c) => c.contentHash),
-    ),
-    column(
-      'terms',
-      chunks.map((c) => chunkTerms(c.path, c.symbols, c.content)),
-    ),
-    vectorData,
+    utf8Column(chunks.map((c) => c.id)),
+    utf8Column(chunks.map((c) => c.repo)),
+    utf8Column(chunks.map((c) => c.path)),
+    utf8Column(chunks.map((c) => c.language)),
+    int32Column(chunks.map((c) => c.startLine)),
+    int32Column(chunks.map((c) => c.endLine)),
+    symbols,
+    utf8Column(chunks.map((c) => c.content)),
+    utf8Column(chunks.map((c) => c.contentHash)),
+    utf8Column(terms),
+    makeData({
+      type: field('vector').type as FixedSizeList,
+      length: chunks.length,
+      nullCount: 0,
+      child: makeData({ type: new Float32(), length: flat.length, data: flat }),
+    }),
   ];
   const struct = makeData({ type: new Struct(schema.fields), length: chunks.length, nullCount: 0, children });
   return new Table([new RecordBatch(schema, struct)]);
+}
+
+const TERMS_SLICE = 64;
+const encoder = new TextEncoder();
+
+/** A non-null Utf8 column written straight into one buffer (Arrow's generic builder is several times slower). */
+function utf8Column(values: readonly string[]): Data<Utf8> {
+  let capacity = 0;
+  for (const value of values) capacity += value.length * 3; // worst case UTF-16 unit → 3 UTF-8 bytes
+  const bytes = new Uint8Array(capacity);
+  const offsets = new Int32Array(values.length + 1);
+  let position = 0;
+  values.forEach((value, i) => {
+    position += encoder.encodeInto(value, bytes.subarray(position)).written;
+    offsets[i + 1] = position;
+  });
+  return makeData({
+    type: new Utf8(),
+    length: values.length,
+    nullCount: 0,
+    valueOffsets: offsets,
+    data: bytes.subarray(0, position),
+  });
+}
+
+function int32Column(values: readonly number[]): Data<Int32> {
+  return makeData({ type: new Int32(), length: values.length, nullCount: 0, data: Int32Array.from(values) });
 }

@@ -145,7 +145,7 @@ export class LanceChunkStore implements ChunkStore {
       await this.#table.delete(scope);
       return;
     }
-    const data = chunksToArrowTable(this.#schema, chunks);
+    const data = await chunksToArrowTable(this.#schema, chunks);
     // Unchanged chunks keep their id (it hashes content and position), so matched rows need no rewrite.
     await this.#table
       .mergeInsert('id')

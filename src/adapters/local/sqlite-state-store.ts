@@ -95,19 +95,27 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
   async getMany(keys: readonly string[]): Promise<Map<string, Float32Array>> {
     const found = new Map<string, Float32Array>();
     const lookup = this.#db.prepare('SELECT vector FROM embedding_cache WHERE key = ?');
-    for (const key of keys) {
-      const row = lookup.get(key) as { vector: Uint8Array } | undefined;
-      if (row) found.set(key, bytesToVector(row.vector));
+    for (let i = 0; i < keys.length; i += SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      for (const key of keys.slice(i, i + SLICE)) {
+        const row = lookup.get(key) as { vector: Uint8Array } | undefined;
+        if (row) found.set(key, bytesToVector(row.vector));
+      }
     }
     return found;
   }
 
+  /** Cache entries are independent, so each slice is its own transaction. */
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
     const insert = this.#db.prepare('INSERT OR REPLACE INTO embedding_cache (key, vector) VALUES (?, ?)');
-    this.#transaction(() => {
-      for (const [key, vector] of entries)
-        insert.run(key, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
-    });
+    for (let i = 0; i < entries.length; i += SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      this.#transaction(() => {
+        for (const [key, vector] of entries.slice(i, i + SLICE)) {
+          insert.run(key, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
+        }
+      });
+    }
   }
 
   close(): void {
@@ -124,6 +132,16 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
       throw error;
     }
   }
+}
+
+/**
+ * Rows per synchronous stretch: SQLite calls block the thread, so long lists are worked through in slices
+ * with a turn of the event loop between them (a server in the same process stays responsive).
+ */
+const SLICE = 128;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Copies into an aligned buffer: SQLite's blob may start at any byte offset. */

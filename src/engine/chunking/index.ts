@@ -17,3 +17,4 @@ export {
   GRAMMAR_PACKAGE_VERSION,
 } from './options.ts';
 export { estimateTokens } from './token-estimate.ts';
+export { type AsyncChunker, createWorkerChunker, type WorkerChunkerOptions } from './worker-chunker.ts';

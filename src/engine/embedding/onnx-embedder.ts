@@ -18,7 +18,7 @@ import type {
   ModelInfo,
   PackedSequences,
 } from './protocol.ts';
-import { WorkerPool, WorkerStartError } from './worker-pool.ts';
+import { WorkerPool, WorkerStartError } from '../workers/worker-pool.ts';
 
 /** Absolute path of the bundled default model (`models/default` at the repository root). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models/default', import.meta.url));
@@ -133,6 +133,7 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions = {}): Pro
       workerUrl: WORKER_URL,
       workerData,
       name: 'embedding worker',
+      errorClass: EmbeddingError,
     });
   } catch (error) {
     if (!(error instanceof WorkerStartError)) throw error;

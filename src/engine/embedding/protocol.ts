@@ -3,6 +3,9 @@
  * typed arrays whose buffers are transferred, not copied.
  */
 import type { Pooling } from './pooling.ts';
+import type { WorkerReply as GenericWorkerReply } from '../workers/protocol.ts';
+
+export type WorkerReply = GenericWorkerReply<ModelInfo>;
 
 /** Passed as `workerData`: everything a worker needs to open the model on its own. */
 export interface InferenceWorkerData {
@@ -50,24 +53,5 @@ export interface InferResult {
 export type InferenceRequest = TokenizeRequest | InferRequest;
 export type InferenceResult = PackedSequences | InferResult;
 
-/** Serialisable error: Error objects lose their class when they cross a thread boundary. */
-export interface WireError {
-  readonly name: string;
-  readonly message: string;
-}
-
-export type WorkerReply =
-  | { readonly type: 'ready'; readonly info: ModelInfo }
-  | { readonly type: 'init-failed'; readonly error: WireError }
-  | { readonly type: 'result'; readonly id: number; readonly result: unknown }
-  | { readonly type: 'error'; readonly id: number; readonly error: WireError };
-
-export interface WorkerTask<Request> {
-  readonly id: number;
-  readonly request: Request;
-}
-
-export function toWireError(error: unknown): WireError {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
+export type { WireError, WorkerTask } from '../workers/protocol.ts';
+export { toWireError } from '../workers/protocol.ts';

@@ -5,6 +5,9 @@
  * chunked, embedded through the cache and committed to the chunk store in ONE commit, and only then are its
  * file hashes recorded. A crash at any point therefore leaves either the old or the new state of each file,
  * and the next run repairs whatever was not recorded.
+ *
+ * Batches overlap: while one batch is being embedded (in worker threads), the next is discovered and
+ * chunked. Commits still happen one at a time, in order.
  */
 import type { DiscoverOptions, DiscoveryEvent } from '../discovery/index.ts';
 import type { Language } from '../languages.ts';
@@ -20,9 +23,9 @@ import type {
 } from '../types.ts';
 import { embedWithCache } from './embed-with-cache.ts';
 
-/** The part of the chunker the indexer needs (see #engine/chunking). */
+/** The part of the chunker the indexer needs (see #engine/chunking): in-process or behind a worker. */
 export interface FileChunker {
-  chunk(file: { repo: string; path: string; language: Language; text: string }): Chunk[];
+  chunk(file: { repo: string; path: string; language: Language; text: string }): Chunk[] | Promise<Chunk[]>;
 }
 
 export interface IndexDeps {
@@ -79,6 +82,8 @@ export type IndexEvent =
   | { readonly type: 'done'; readonly summary: IndexSummary };
 
 const MAX_SKIPPED_EXAMPLES = 50;
+/** Two: one being embedded while the next is chunked. More only queues work and holds memory. */
+const MAX_BATCHES_IN_FLIGHT = 2;
 
 /**
  * Indexes `root` as repository `repo`, yielding progress events and finally a `done` event with the summary.
@@ -118,15 +123,24 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
     chunksFromCache: counts.cached,
   });
 
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const files = batch;
-    batch = [];
-    const outcome = await commitFiles(deps, options.repo, files);
+  // Up to MAX_BATCHES_IN_FLIGHT batches are being chunked/embedded at once; commits are chained in order.
+  const inFlight: Promise<BatchOutcome>[] = [];
+  let lastCommit: Promise<unknown> = Promise.resolve();
+  const settleOldest = async (): Promise<void> => {
+    const outcome = await (inFlight.shift() as Promise<BatchOutcome>);
     counts.written += outcome.written;
     counts.embedded += outcome.embedded;
     counts.cached += outcome.fromCache;
-    counts.processed += files.length;
+    counts.processed += outcome.files;
+  };
+  const startBatch = (): void => {
+    if (batch.length === 0) return;
+    const next = processBatch(deps, options.repo, batch, lastCommit);
+    // A later failure is reported when this batch is settled; never as an unhandled rejection meanwhile.
+    next.catch(() => {});
+    lastCommit = next;
+    inFlight.push(next);
+    batch = [];
   };
 
   let pendingChunkEstimate = 0;
@@ -155,11 +169,23 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
     pendingChunkEstimate += Math.ceil(file.text.length / 1600);
     if (batch.length >= batchFiles || pendingChunkEstimate >= batchChunks) {
       pendingChunkEstimate = 0;
-      await flush();
-      yield progress();
+      startBatch();
+      if (inFlight.length >= MAX_BATCHES_IN_FLIGHT) {
+        await settleOldest();
+        yield progress();
+      }
     }
   }
-  await flush();
+  startBatch();
+  try {
+    while (inFlight.length > 0) {
+      await settleOldest();
+      yield progress();
+    }
+  } finally {
+    // On failure (or an abandoned generator), let the other batches finish before the caller closes stores.
+    await Promise.allSettled(inFlight);
+  }
 
   // Files indexed before that are gone now (deleted, newly ignored, or now skipped) lose their chunks.
   const deleted = [...previous.keys()].filter((path) => !seen.has(path));
@@ -193,17 +219,28 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
   };
 }
 
-/** Chunks, embeds and commits one batch of files, then records their hashes. */
-async function commitFiles(
+interface BatchOutcome {
+  readonly files: number;
+  readonly written: number;
+  readonly embedded: number;
+  readonly fromCache: number;
+}
+
+/**
+ * Chunks and embeds one batch of files, then — after `previousCommit` — commits its chunks in one commit and
+ * records its file hashes.
+ */
+async function processBatch(
   deps: IndexDeps,
   repo: string,
   files: readonly SourceFile[],
-): Promise<{ written: number; embedded: number; fromCache: number }> {
+  previousCommit: Promise<unknown>,
+): Promise<BatchOutcome> {
   const chunks: Chunk[] = [];
   const records: FileRecord[] = [];
   const indexedAt = new Date().toISOString();
   for (const file of files) {
-    const fileChunks = deps.chunker.chunk({
+    const fileChunks = await deps.chunker.chunk({
       repo,
       path: file.path,
       language: file.language,
@@ -211,15 +248,25 @@ async function commitFiles(
     });
     chunks.push(...fileChunks);
     records.push({ path: file.path, hash: file.hash, chunkCount: fileChunks.length, indexedAt });
-    // Parsing is synchronous: give the event loop a turn between files so a server in this process stays live.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // An in-process chunker parses synchronously: give the event loop a turn between files.
+    await yieldToEventLoop();
   }
   const outcome = await embedWithCache(chunks, deps.embedder, deps.cache, deps.chunkerVersion);
+  await previousCommit.catch(() => {}); // the earlier batch reports its own failure
   await deps.store.replaceFiles(
     repo,
     files.map((file) => file.path),
     outcome.chunks,
   );
   await deps.fileHashes.applyChanges(repo, records, []);
-  return { written: outcome.chunks.length, embedded: outcome.embedded, fromCache: outcome.fromCache };
+  return {
+    files: files.length,
+    written: outcome.chunks.length,
+    embedded: outcome.embedded,
+    fromCache: outcome.fromCache,
+  };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

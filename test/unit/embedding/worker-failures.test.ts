@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOnnxEmbedder, EmbeddingError } from '#engine/embedding/index.ts';
-import { WorkerPool, WorkerStartError } from '#engine/embedding/worker-pool.ts';
+import { WorkerPool, WorkerStartError } from '#engine/workers/worker-pool.ts';
 import { ConfigError, InvalidRequestError } from '#engine/errors.ts';
 import { writeTinyModelDir } from './helpers/tiny-model.ts';
 
@@ -16,6 +16,8 @@ function startFakePool(size: number, workerData: unknown = {}) {
     workerUrl: FAKE_WORKER,
     workerData,
     name: 'test worker',
+    // The pool raises its caller's error class: the embedder's callers see EmbeddingError.
+    errorClass: EmbeddingError,
   });
 }
 

@@ -1,11 +1,14 @@
 /**
- * A fixed-size pool of worker threads that each run one task at a time. It owns the failure handling the
- * embedder promises: a task whose worker crashes is rejected (never left pending), the crashed worker is
+ * A fixed-size pool of worker threads that each run one task at a time. It owns the failure handling its
+ * callers rely on: a task whose worker crashes is rejected (never left pending), the crashed worker is
  * replaced, and close() rejects whatever is still queued.
  */
 import { Worker } from 'node:worker_threads';
-import { EmbeddingError } from './embedding-error.ts';
+import { CodeSearchError } from '../errors.ts';
 import type { WireError, WorkerReply, WorkerTask } from './protocol.ts';
+
+/** A task failed because of its worker: it crashed, reported an error, or the pool was closed. */
+export class WorkerPoolError extends CodeSearchError {}
 
 export interface WorkerPoolOptions {
   /** Number of workers. */
@@ -16,6 +19,11 @@ export interface WorkerPoolOptions {
   readonly workerData: unknown;
   /** Used in error messages, e.g. "embedding worker". */
   readonly name: string;
+  /**
+   * The error class task failures are raised as, so callers see their own domain's error.
+   * @default WorkerPoolError
+   */
+  readonly errorClass?: new (message: string, options?: { cause?: unknown }) => Error;
 }
 
 interface PendingTask {
@@ -50,9 +58,11 @@ export class WorkerPool<Request, Result, Info> {
   #closed = false;
   /** Set when no worker is left and a replacement cannot start: every later task fails with this. */
   #broken: Error | undefined;
+  readonly #errorClass: NonNullable<WorkerPoolOptions['errorClass']>;
 
   private constructor(options: WorkerPoolOptions) {
     this.#options = options;
+    this.#errorClass = options.errorClass ?? WorkerPoolError;
   }
 
   /**
@@ -80,10 +90,10 @@ export class WorkerPool<Request, Result, Info> {
 
   /**
    * Queues a task for the next free worker. Buffers in `transfer` move to the worker (and become unusable here).
-   * Rejects with EmbeddingError if the worker reports an error, crashes, or the pool is closed.
+   * Rejects with WorkerPoolError if the worker reports an error, crashes, or the pool is closed.
    */
   run(request: Request, transfer: readonly ArrayBuffer[] = []): Promise<Result> {
-    if (this.#closed) return Promise.reject(new EmbeddingError(`${this.#options.name} pool is closed`));
+    if (this.#closed) return Promise.reject(new this.#errorClass(`${this.#options.name} pool is closed`));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise<Result>((resolve, reject) => {
       this.#queue.push({
@@ -101,7 +111,7 @@ export class WorkerPool<Request, Result, Info> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const error = new EmbeddingError(`${this.#options.name} pool was closed while work was pending`);
+    const error = new this.#errorClass(`${this.#options.name} pool was closed while work was pending`);
     for (const task of this.#queue.splice(0)) task.reject(error);
     for (const slot of this.#slots) {
       slot.current?.reject(error);
@@ -121,7 +131,7 @@ export class WorkerPool<Request, Result, Info> {
     this.#slots[index] = slot;
 
     return new Promise<Info>((resolve, reject) => {
-      worker.on('message', (reply: WorkerReply) => {
+      worker.on('message', (reply: WorkerReply<Info>) => {
         switch (reply.type) {
           case 'ready':
             slot.ready = true;
@@ -142,7 +152,7 @@ export class WorkerPool<Request, Result, Info> {
       worker.on('messageerror', (error) => {
         this.#fail(
           slot,
-          new EmbeddingError(`${this.#label(slot)} sent a message that could not be read`, { cause: error }),
+          new this.#errorClass(`${this.#label(slot)} sent a message that could not be read`, { cause: error }),
         );
       });
       worker.on('error', (error) => {
@@ -160,7 +170,7 @@ export class WorkerPool<Request, Result, Info> {
         }
         this.#fail(
           slot,
-          new EmbeddingError(`${this.#label(slot)} stopped unexpectedly (exit code ${code})${detail}`, {
+          new this.#errorClass(`${this.#label(slot)} stopped unexpectedly (exit code ${code})${detail}`, {
             cause: slot.lastError,
           }),
         );
@@ -176,7 +186,7 @@ export class WorkerPool<Request, Result, Info> {
   #replace(index: number): void {
     this.#spawn(index).catch((error: Error) => {
       if (this.#closed || this.#slots.some((slot) => slot.ready)) return;
-      this.#broken = new EmbeddingError(
+      this.#broken = new this.#errorClass(
         `${this.#options.name} could not be restarted after a crash: ${error.message}`,
         { cause: error },
       );
@@ -184,12 +194,12 @@ export class WorkerPool<Request, Result, Info> {
     });
   }
 
-  #settle(slot: Slot, reply: Extract<WorkerReply, { type: 'result' | 'error' }>): void {
+  #settle(slot: Slot, reply: Extract<WorkerReply<Info>, { type: 'result' | 'error' }>): void {
     const task = slot.current;
     if (!task || task.id !== reply.id) return;
     slot.current = undefined;
     if (reply.type === 'result') task.resolve(reply.result);
-    else task.reject(new EmbeddingError(`${this.#label(slot)} failed: ${describeWireError(reply.error)}`));
+    else task.reject(new this.#errorClass(`${this.#label(slot)} failed: ${describeWireError(reply.error)}`));
     this.#idle(slot);
     this.#dispatch();
   }
@@ -223,7 +233,7 @@ export class WorkerPool<Request, Result, Info> {
       } catch (error) {
         slot.current = undefined;
         task.reject(
-          new EmbeddingError(`could not send work to ${this.#label(slot)}: ${(error as Error).message}`),
+          new this.#errorClass(`could not send work to ${this.#label(slot)}: ${(error as Error).message}`),
         );
         this.#idle(slot);
         queueMicrotask(() => this.#dispatch());
