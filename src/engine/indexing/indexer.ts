@@ -21,20 +21,11 @@ import type {
   SkipReason,
   SourceFile,
 } from '../types.ts';
-import { embedWithCache } from './embed-with-cache.ts';
+import { applyFileChanges, type BatchOutcome, type ChangeDeps } from './apply-file-changes.ts';
 
-/** The part of the chunker the indexer needs (see #engine/chunking): in-process or behind a worker. */
-export interface FileChunker {
-  chunk(file: { repo: string; path: string; language: Language; text: string }): Chunk[] | Promise<Chunk[]>;
-}
+export type { FileChunker } from './apply-file-changes.ts';
 
-export interface IndexDeps {
-  readonly chunker: FileChunker;
-  readonly chunkerVersion: string;
-  readonly embedder: Embedder;
-  readonly cache: EmbeddingCache;
-  readonly fileHashes: FileHashStore;
-  readonly store: ChunkStore;
+export interface IndexDeps extends ChangeDeps {
   /** Streams the files of the tree; `discoverFiles` from #engine/discovery in production. */
   readonly discover: (root: string, options?: DiscoverOptions) => AsyncIterable<DiscoveryEvent>;
 }
@@ -135,7 +126,7 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
   };
   const startBatch = (): void => {
     if (batch.length === 0) return;
-    const next = processBatch(deps, options.repo, batch, lastCommit);
+    const next = applyFileChanges(deps, options.repo, { files: batch }, lastCommit);
     // A later failure is reported when this batch is settled; never as an unhandled rejection meanwhile.
     next.catch(() => {});
     lastCommit = next;
@@ -190,9 +181,7 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
   // Files indexed before that are gone now (deleted, newly ignored, or now skipped) lose their chunks.
   const deleted = [...previous.keys()].filter((path) => !seen.has(path));
   for (let i = 0; i < deleted.length; i += 512) {
-    const paths = deleted.slice(i, i + 512);
-    await deps.store.replaceFiles(options.repo, paths, []);
-    await deps.fileHashes.applyChanges(options.repo, [], paths);
+    await applyFileChanges(deps, options.repo, { files: [], deletedPaths: deleted.slice(i, i + 512) });
   }
   if ((options.optimize ?? true) && counts.added + counts.changed + deleted.length > 0)
     await deps.store.optimize();
@@ -217,56 +206,4 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
       seconds: Math.round((performance.now() - started) / 10) / 100,
     },
   };
-}
-
-interface BatchOutcome {
-  readonly files: number;
-  readonly written: number;
-  readonly embedded: number;
-  readonly fromCache: number;
-}
-
-/**
- * Chunks and embeds one batch of files, then — after `previousCommit` — commits its chunks in one commit and
- * records its file hashes.
- */
-async function processBatch(
-  deps: IndexDeps,
-  repo: string,
-  files: readonly SourceFile[],
-  previousCommit: Promise<unknown>,
-): Promise<BatchOutcome> {
-  const chunks: Chunk[] = [];
-  const records: FileRecord[] = [];
-  const indexedAt = new Date().toISOString();
-  for (const file of files) {
-    const fileChunks = await deps.chunker.chunk({
-      repo,
-      path: file.path,
-      language: file.language,
-      text: file.text,
-    });
-    chunks.push(...fileChunks);
-    records.push({ path: file.path, hash: file.hash, chunkCount: fileChunks.length, indexedAt });
-    // An in-process chunker parses synchronously: give the event loop a turn between files.
-    await yieldToEventLoop();
-  }
-  const outcome = await embedWithCache(chunks, deps.embedder, deps.cache, deps.chunkerVersion);
-  await previousCommit.catch(() => {}); // the earlier batch reports its own failure
-  await deps.store.replaceFiles(
-    repo,
-    files.map((file) => file.path),
-    outcome.chunks,
-  );
-  await deps.fileHashes.applyChanges(repo, records, []);
-  return {
-    files: files.length,
-    written: outcome.chunks.length,
-    embedded: outcome.embedded,
-    fromCache: outcome.fromCache,
-  };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
