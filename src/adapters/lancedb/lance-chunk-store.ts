@@ -33,6 +33,13 @@ export interface LanceChunkStoreOptions {
    * @default 20000
    */
   readonly vectorIndexMinRows?: number;
+  /**
+   * Memory LanceDB may keep for index and file-metadata caches. Its defaults (6 GB + 1 GB) suit a database
+   * server; ours shares a laptop or a Lambda. The HNSW and full-text indexes of 100k chunks need well under
+   * the index default here.
+   * @default { indexBytes: 512 MiB, metadataBytes: 128 MiB }
+   */
+  readonly cacheBytes?: { readonly indexBytes: number; readonly metadataBytes: number };
 }
 
 const RESULT_COLUMNS = ['id', 'repo', 'path', 'language', 'start_line', 'end_line', 'symbols', 'content'];
@@ -47,10 +54,12 @@ const VECTOR_INDEX = 'vector_idx';
  * await store.replaceFiles('my/repo', ['src/a.ts'], embeddedChunks);
  */
 export async function openLanceChunkStore(options: LanceChunkStoreOptions): Promise<LanceChunkStore> {
-  const connection = await lancedb.connect(options.uri, {
-    storageOptions: options.storageOptions,
-    readConsistencyInterval: options.readConsistencySeconds ?? 1,
-  });
+  const cache = options.cacheBytes ?? { indexBytes: 512 * 2 ** 20, metadataBytes: 128 * 2 ** 20 };
+  const connection = await lancedb.connect(
+    options.uri,
+    { storageOptions: options.storageOptions, readConsistencyInterval: options.readConsistencySeconds ?? 1 },
+    new lancedb.Session(BigInt(cache.indexBytes), BigInt(cache.metadataBytes)),
+  );
   const name = options.tableName ?? 'chunks';
   const existing = (await connection.tableNames()).includes(name);
   const table = existing
