@@ -1,25 +1,57 @@
 /**
  * Lambda entry point of the search API (API Gateway HTTP API, payload v2). It only wires: configuration from
- * the environment, the embedder and the LanceDB chunk store opened once per container, and the same
- * `createSearchApi` handler that `codesearch serve` runs locally.
+ * the environment (validated once, at cold start), clients created once per container, the embedder and the
+ * LanceDB chunk store opened behind a memoised promise, and the same `createSearchApi` handler that
+ * `codesearch serve` runs locally — with Powertools logging and metrics around it.
  *
- * Environment: CODESEARCH_INDEX_URI (s3://bucket/prefix or a path), CODESEARCH_MODEL_DIR (default: the model
- * shipped beside the function). Auth, caching and the AWS-specific stores arrive with the API and stack issues.
+ * Environment (names and ARNs only, never secret values):
+ * - CODESEARCH_INDEX_URI — s3://bucket/prefix of the LanceDB index (required)
+ * - CODESEARCH_KEYS_SECRET_ID — Secrets Manager name or ARN of the token signing keys (required; the function
+ *   needs secretsmanager:GetSecretValue on it). Format: `{"active":"k1","k1":"<≥32 random characters>"}`.
+ * - CODESEARCH_MODEL_DIR — default: the model shipped beside the function
+ * - CODESEARCH_KEYS_TTL_SECONDS (300), CODESEARCH_CACHE_TTL_SECONDS (60),
+ *   CODESEARCH_RATE_LIMIT_BURST (60), CODESEARCH_RATE_LIMIT_PER_SECOND (10)
  */
 
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
+import { bearerTokenAuthenticator } from '#api/auth/authenticator.ts';
+import { cachedKeySet } from '#api/auth/cached-key-set.ts';
 import type { HttpEvent, HttpHandler, HttpResult } from '#api/http-types.ts';
+import type { RequestRecord } from '#api/middleware/request-log.ts';
+import { tokenBucketLimiter } from '#api/rate-limiter.ts';
+import { ttlResultCache } from '#api/result-cache.ts';
 import { createSearchApi } from '#api/search-api.ts';
 import { CHUNKER_VERSION } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
 import { ConfigError } from '#engine/errors.ts';
 
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 const Config = z.object({
   CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
+  CODESEARCH_KEYS_SECRET_ID: z
+    .string({ error: 'CODESEARCH_KEYS_SECRET_ID must name the Secrets Manager secret with the signing keys' })
+    .min(1),
   CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
+  CODESEARCH_KEYS_TTL_SECONDS: seconds(300),
+  CODESEARCH_CACHE_TTL_SECONDS: seconds(60),
+  CODESEARCH_RATE_LIMIT_BURST: seconds(60),
+  CODESEARCH_RATE_LIMIT_PER_SECOND: seconds(10),
   AWS_REGION: z.string().optional(),
 });
+
+const logger = new Logger({ serviceName: 'codesearch-search' });
+const metrics = new Metrics({ namespace: 'codesearch', serviceName: 'codesearch-search' });
+const secretsManager = new SecretsManagerClient({});
 
 let api: Promise<HttpHandler> | undefined;
 
@@ -37,18 +69,43 @@ async function createApi(): Promise<HttpHandler> {
     metadata: { modelId: embedder.modelId, dimension: embedder.dimension, chunkerVersion: CHUNKER_VERSION },
     storageOptions: config.AWS_REGION ? { region: config.AWS_REGION } : undefined,
   });
+  const keys = cachedKeySet(secretsManagerSecret(secretsManager, config.CODESEARCH_KEYS_SECRET_ID), {
+    ttlMs: config.CODESEARCH_KEYS_TTL_SECONDS * 1000,
+  });
   return createSearchApi({
     store,
     embedder,
-    logError: (message, error) =>
-      console.error(JSON.stringify({ level: 'error', message, error: String(error) })),
+    auth: bearerTokenAuthenticator(keys),
+    cache: ttlResultCache({ ttlMs: config.CODESEARCH_CACHE_TTL_SECONDS * 1000 }),
+    rateLimiter: tokenBucketLimiter({
+      burst: config.CODESEARCH_RATE_LIMIT_BURST,
+      perSecond: config.CODESEARCH_RATE_LIMIT_PER_SECOND,
+    }),
+    logger,
+    onRequest: recordMetrics,
   });
 }
 
-export async function handler(event: HttpEvent): Promise<HttpResult> {
+function recordMetrics(record: RequestRecord): void {
+  metrics.addDimensions({ route: record.route ?? 'none' });
+  metrics.addMetric('Latency', MetricUnit.Milliseconds, record.latencyMs);
+  metrics.addMetric(
+    record.status >= 500 ? 'Fault' : record.status >= 400 ? 'ClientError' : 'Success',
+    MetricUnit.Count,
+    1,
+  );
+  if (record.cacheHit !== null) metrics.addMetric('CacheHit', MetricUnit.Count, record.cacheHit ? 1 : 0);
+  if (record.resultCount !== null) metrics.addMetric('Results', MetricUnit.Count, record.resultCount);
+}
+
+async function invoke(event: HttpEvent, context: Context): Promise<HttpResult> {
   api ??= createApi().catch((error: unknown) => {
     api = undefined; // a failed cold start is retried by the next invocation
     throw error;
   });
-  return (await api)(event);
+  return (await api)(event, context);
 }
+
+export const handler = middy(invoke)
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

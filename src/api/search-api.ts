@@ -1,139 +1,117 @@
 /**
- * The search API's routes as one handler over API Gateway v2 events: `POST /search` and `GET /health`.
- * Bad input always gets a 4xx with a message; only a genuine fault gives a 500, and its details stay in the
- * log.
+ * The search API as one handler over API Gateway v2 events, for Lambda and `codesearch serve` alike. The
+ * route handlers only call the engine; everything around them is middy middleware, in this order:
+ *
+ *   request log → error response → route match (404/405) → authenticate (401/403) → rate limit (429)
+ *   → parse input (413/415/400) → route handler
+ *
+ * Bad input always gets a 4xx with a message; only a genuine fault gives a 500, and its details stay in the log.
  */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type Authenticator, OPEN_ACCESS } from './auth/authenticator.ts';
+import { NOBODY } from './auth/caller.ts';
+import type { HttpEvent, HttpHandler, HttpResult } from './http-types.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { errorResponse } from './middleware/error-response.ts';
+import { parseInput } from './middleware/parse-input.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { type ApiLogger, jsonLinesLogger, type RequestRecord, requestLog } from './middleware/request-log.ts';
+import { stateForEvent } from './middleware/request-state.ts';
+import { routeMatch } from './middleware/route-match.ts';
+import type { Reindexer, RepoCatalog } from './ports.ts';
+import { type RateLimiter, tokenBucketLimiter, UNLIMITED } from './rate-limiter.ts';
+import { createRepoDirectory } from './repo-directory.ts';
+import { type ResultCache, ttlResultCache } from './result-cache.ts';
+import type { ApiServices, Route } from './route.ts';
+import { createRouter } from './router.ts';
+import { contextRoute } from './routes/context.ts';
+import { healthRoute } from './routes/health.ts';
+import { openApiRoute } from './routes/openapi.ts';
+import { pageRoute } from './routes/page.ts';
+import { reindexRoute, reposRoute } from './routes/repos.ts';
+import { searchRoute } from './routes/search.ts';
+import { similarRoute } from './routes/similar.ts';
+import { symbolsRoute } from './routes/symbols.ts';
 
-import { z } from 'zod';
-import { CodeSearchError, InvalidRequestError, NotFoundError, PayloadTooLargeError } from '#engine/errors.ts';
-import { parsePathFilter, type SearchFilter, validateRepos } from '#engine/search/filters.ts';
-import { search } from '#engine/search/search.ts';
-import type { ChunkStore, Embedder } from '#engine/types.ts';
-import { type HttpEvent, type HttpHandler, type HttpResult, jsonResult } from './http-types.ts';
-import { MAX_BODY_BYTES, type SearchRequest, SearchRequestSchema, type SearchResponse } from './schemas.ts';
-import { toSnippet } from './snippet.ts';
+export { runSearch } from './routes/search.ts';
 
-export interface SearchApiDeps {
-  readonly store: ChunkStore;
-  readonly embedder: Embedder;
-  /** Where unexpected errors are reported (structured logging in Lambda, stderr locally). */
+export interface SearchApiDeps extends Pick<ApiServices, 'store' | 'embedder'> {
+  /** Who may call. @default open access (every caller is the local user): loopback development only. */
+  readonly auth?: Authenticator;
+  /**
+   * @default with enforced auth, 60-request bursts refilled at 10 per second per caller; with open access (the
+   * loopback dev server, one user) none
+   */
+  readonly rateLimiter?: RateLimiter;
+  /** @default results cached for 60 s, 500 pages */
+  readonly cache?: ResultCache;
+  readonly catalog?: RepoCatalog;
+  readonly reindexer?: Reindexer;
+  /** Structured logs. @default JSON lines on stderr */
+  readonly logger?: ApiLogger;
+  /** Receives each request's record after it is logged (Lambda turns them into metrics). */
+  readonly onRequest?: (record: RequestRecord) => void;
+  /** @deprecated use `logger`; kept for callers of the first version. */
   readonly logError?: (message: string, error: unknown) => void;
 }
 
-class MethodNotAllowedError extends CodeSearchError {
-  override readonly statusCode = 405;
-  override readonly expose = true;
-}
-
-class UnsupportedMediaTypeError extends CodeSearchError {
-  override readonly statusCode = 415;
-  override readonly expose = true;
+/** Every route, in the order the OpenAPI document lists them. */
+export function apiRoutes(): Route[] {
+  const routes: Route[] = [
+    searchRoute,
+    similarRoute,
+    contextRoute,
+    symbolsRoute,
+    reposRoute,
+    reindexRoute,
+    healthRoute,
+    openApiRoute(() => routes),
+    pageRoute,
+  ];
+  return routes;
 }
 
 export function createSearchApi(deps: SearchApiDeps): HttpHandler {
-  const routes: Record<string, Record<string, (event: HttpEvent) => Promise<HttpResult>>> = {
-    '/health': { GET: async () => health(deps) },
-    '/search': { POST: async (event) => jsonResult(200, await runSearch(deps, parseSearchRequest(event))) },
+  const logger = deps.logger ?? legacyLogger(deps) ?? jsonLinesLogger((line) => process.stderr.write(line));
+  const services: ApiServices = {
+    store: deps.store,
+    embedder: deps.embedder,
+    cache: deps.cache ?? ttlResultCache(),
+    repos: createRepoDirectory(deps.store, deps.catalog),
+    reindexer: deps.reindexer,
   };
+  const auth = deps.auth ?? OPEN_ACCESS;
+
+  const handler = middy<HttpEvent, HttpResult>(dispatch(services))
+    .use(requestLog(logger, deps.onRequest))
+    .use(errorResponse(logger))
+    .use(routeMatch(createRouter(apiRoutes())))
+    .use(authenticate(auth))
+    .use(rateLimit(deps.rateLimiter ?? (auth.enforced ? tokenBucketLimiter() : UNLIMITED)))
+    .use(parseInput());
+
+  return (event, context) => handler(event, context ?? ({} as Context));
+}
+
+/** The core: runs the route the middleware matched, with the caller and input they established. */
+function dispatch(services: ApiServices): (event: HttpEvent) => Promise<HttpResult> {
   return async (event) => {
-    try {
-      const path = event.rawPath || '/';
-      const route = routes[path];
-      if (!route) throw new NotFoundError(`No route for ${path}`);
-      const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
-      const run = route[method];
-      if (!run)
-        throw new MethodNotAllowedError(
-          `${method} is not allowed on ${path}; use ${Object.keys(route).join(', ')}`,
-        );
-      return await run(event);
-    } catch (error) {
-      return errorResult(error, deps.logError);
-    }
+    const state = stateForEvent(event);
+    if (!state?.route) throw new Error('no route matched');
+    return state.route.handle(state.input, {
+      services,
+      // Public routes run without a caller; they get one that may read nothing.
+      caller: state.caller ?? NOBODY,
+      event,
+      params: state.params,
+      facts: state.facts,
+    });
   };
 }
 
-async function health(deps: SearchApiDeps): Promise<HttpResult> {
-  const chunks = await deps.store.countChunks();
-  return jsonResult(200, {
-    status: 'ok',
-    model: deps.embedder.modelId,
-    dimension: deps.embedder.dimension,
-    chunks,
-  });
-}
-
-function parseSearchRequest(event: HttpEvent): SearchRequest {
-  const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? '';
-  if (!/^application\/json\b/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError('POST /search expects a JSON body (content-type: application/json)');
-  }
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (body.byteLength > MAX_BODY_BYTES)
-    throw new PayloadTooLargeError(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new InvalidRequestError('Request body is not valid JSON');
-  }
-  const parsed = SearchRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({
-      path: issue.path.join('.') || '(body)',
-      message: issue.message,
-    }));
-    throw new InvalidRequestError(
-      `Invalid search request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
-  return parsed.data;
-}
-
-/** Runs a validated request; exported so the CLI formats the same results as the API. */
-export async function runSearch(
-  deps: Pick<SearchApiDeps, 'store' | 'embedder'>,
-  request: SearchRequest,
-): Promise<SearchResponse> {
-  const started = performance.now();
-  const filter: SearchFilter = {
-    repos:
-      request.repo === undefined
-        ? undefined
-        : validateRepos(typeof request.repo === 'string' ? [request.repo] : request.repo),
-    language: request.language,
-    path: request.path === undefined ? undefined : parsePathFilter(request.path),
-  };
-  const hits = await search(deps, {
-    text: request.query,
-    mode: request.mode ?? 'hybrid',
-    filter,
-    limit: request.limit ?? 10,
-  });
-  return {
-    results: hits.map(({ chunk, score }) => ({
-      repo: chunk.repo,
-      path: chunk.path,
-      startLine: chunk.startLine,
-      endLine: chunk.endLine,
-      language: chunk.language,
-      symbols: chunk.symbols,
-      score: Math.round(score * 10_000) / 10_000,
-      snippet: toSnippet(chunk.content),
-    })),
-    tookMs: Math.round((performance.now() - started) * 10) / 10,
-  };
-}
-
-function errorResult(error: unknown, logError: SearchApiDeps['logError']): HttpResult {
-  if (error instanceof InvalidRequestError) {
-    return jsonResult(error.statusCode, { error: error.message, issues: error.issues });
-  }
-  if (error instanceof CodeSearchError && error.expose)
-    return jsonResult(error.statusCode, { error: error.message });
-  if (error instanceof z.ZodError) return jsonResult(400, { error: error.message });
-  (logError ?? ((message, e) => console.error(message, e)))('search API: unexpected error', error);
-  return jsonResult(500, { error: 'Internal error' });
+function legacyLogger(deps: SearchApiDeps): ApiLogger | undefined {
+  const logError = deps.logError;
+  if (!logError) return undefined;
+  return { info: () => {}, error: (message, attributes) => logError(message, attributes.error) };
 }

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
 import { InvalidRequestError } from '#engine/errors.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
 import { validateRepoName } from '#engine/search/filters.ts';
 import { openLocalServices } from '../runtime/local-services.ts';
+import { finishedRun } from '../server/local-reindexer.ts';
 import { createProgressLine } from './progress.ts';
 import { defaultRepoName } from './repo-name.ts';
 
@@ -27,7 +29,11 @@ export async function runIndexCommand(dir: string, options: IndexCommandOptions)
     rebuild: options.rebuild,
   });
   const progress = createProgressLine();
+  let catalog: SqliteRepoCatalog | undefined;
   try {
+    // The catalogue remembers where the repository lives, so `POST /repos/{repo}/reindex` can run it again.
+    catalog = await SqliteRepoCatalog.open(join(services.home, 'state.sqlite'));
+    catalog.recordRun(repo, { root, status: 'indexing' });
     let summary: IndexSummary | undefined;
     for await (const event of indexDirectory(services.indexDeps, {
       root,
@@ -39,12 +45,18 @@ export async function runIndexCommand(dir: string, options: IndexCommandOptions)
     }
     progress.end();
     if (!summary) throw new Error('indexing ended without a summary');
+    catalog.recordRun(repo, { root, ...finishedRun(summary) });
     process.stdout.write(
       options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, root),
     );
     return summary;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    catalog?.recordRun(repo, { root, status: 'failed', errors: [message] });
+    throw error;
   } finally {
     progress.end();
+    catalog?.close();
     await services.close();
   }
 }

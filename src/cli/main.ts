@@ -1,12 +1,11 @@
 /**
  * The CLI's command table. Each command is a thin wrapper: parse options, open local services, call the
- * engine, print. Errors with a message for the user are printed without a stack trace.
+ * engine, print. Errors with a message for the user are printed without a stack trace. Commands are loaded
+ * when run, so `token` and `--help` do not pay for loading LanceDB and ONNX Runtime.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CodeSearchError } from '#engine/errors.ts';
-import { runIndexCommand } from './index-command.ts';
-import { runSearchCommand } from './search-command.ts';
-import { runServeCommand } from './serve-command.ts';
+import { parseDuration } from './duration.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('codesearch')
@@ -25,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--rebuild', 'drop the index and re-index from scratch (e.g. after switching models)')
     .option('--json', 'print the summary as JSON')
     .action(async (dir: string, options) => {
+      const { runIndexCommand } = await import('./index-command.ts');
       await runIndexCommand(dir, { ...program.opts(), ...options });
     });
 
@@ -35,19 +35,68 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--repo <name>', 'only this repository (repeatable)', collect, [])
     .option('--lang <language>', 'only this language')
     .option('--path <glob>', 'only paths with this prefix or matching this glob')
+    .option('--symbol <name>', 'only chunks that define this symbol')
     .option('--mode <mode>', 'hybrid, vector or keyword', 'hybrid')
     .option('--limit <n>', 'number of results', parsePositiveInt, 10)
     .option('--json', 'print the API response as JSON')
     .action(async (query: string, options) => {
+      const { runSearchCommand } = await import('./search-command.ts');
       await runSearchCommand(query, { ...program.opts(), ...options });
     });
 
   program
     .command('serve')
-    .description('serve the HTTP API (POST /search, GET /health)')
-    .option('--port <port>', 'port to listen on', parsePositiveInt, 8787)
-    .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .action(async (options) => runServeCommand({ ...program.opts(), ...options }));
+    .description('serve the HTTP API and the search page')
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8787)
+    .option('--host <host>', 'interface to bind (anything but loopback needs --auth)', '127.0.0.1')
+    .option('--auth', 'require bearer tokens (see: codesearch token create)')
+    .option(
+      '--key-file <path>',
+      'signing keys (default: $CODESEARCH_KEY_FILE or ~/.config/codesearch/keys.json)',
+    )
+    .option(
+      '--secret-id <id>',
+      'use the deployed signing keys in AWS Secrets Manager instead of the key file',
+    )
+    .action(async (options) => {
+      const { runServeCommand } = await import('./serve-command.ts');
+      await runServeCommand({ ...program.opts(), ...options });
+    });
+
+  const token = program.command('token').description('API tokens and their signing keys');
+  token
+    .command('create')
+    .description('mint an API token')
+    .requiredOption('--sub <name>', 'who the token is for')
+    .requiredOption(
+      '--repos <grant>',
+      "repositories it may read: owner/name, 'owner/*' or '*' (repeatable, or comma-separated)",
+      collect,
+      [],
+    )
+    .option('--ttl <duration>', 'lifetime, e.g. 12h or 30d (at most 366d)', parseDuration, 30 * 86_400)
+    .option('--scope <scope>', 'add a scope beyond search: admin (repeatable)', collect, [])
+    .option(
+      '--key-file <path>',
+      'signing keys (default: $CODESEARCH_KEY_FILE or ~/.config/codesearch/keys.json)',
+    )
+    .option('--secret-id <id>', 'sign with the deployed key in AWS Secrets Manager (name or ARN)')
+    .option('--json', 'print token, key id and expiry as JSON')
+    .action(async (options) => {
+      const { runTokenCreate } = await import('./token-command.ts');
+      await runTokenCreate(options);
+    });
+  token
+    .command('rotate-key')
+    .description('add a new signing key to the local key file (older keys keep verifying their tokens)')
+    .option(
+      '--key-file <path>',
+      'signing keys (default: $CODESEARCH_KEY_FILE or ~/.config/codesearch/keys.json)',
+    )
+    .action(async (options) => {
+      const { runTokenRotateKey } = await import('./token-command.ts');
+      await runTokenRotateKey(options);
+    });
 
   try {
     await program.parseAsync([...argv]);
@@ -68,6 +117,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port, 0-65535');
   return n;
 }
 

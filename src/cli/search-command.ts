@@ -9,6 +9,7 @@ export interface SearchCommandOptions {
   readonly repo: string[];
   readonly lang?: string;
   readonly path?: string;
+  readonly symbol?: string;
   readonly mode: string;
   readonly limit: number;
   readonly json?: boolean;
@@ -24,6 +25,7 @@ export async function runSearchCommand(
     repo: options.repo.length > 0 ? options.repo : undefined,
     language: options.lang,
     path: options.path,
+    symbol: options.symbol,
     mode: options.mode,
     limit: options.limit,
   });

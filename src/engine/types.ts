@@ -65,7 +65,20 @@ export interface Embedder {
   embedQuery(text: string): Promise<Float32Array>;
   /** Running counts, so callers and tests can see how much work reached the model. */
   readonly stats: EmbedderStats;
+  /**
+   * How hybrid search should weigh this model's ranking against the keyword ranking, when the model says
+   * (a model tuned together with BM25 knows best). Absent: equal weights, k = 60.
+   */
+  readonly fusion?: HybridFusion;
   close(): Promise<void>;
+}
+
+/** Weighted Reciprocal Rank Fusion: score = Σ weight / (k + rank), rank counted from 1. */
+export interface HybridFusion {
+  /** RRF's k: larger values flatten the difference between ranks. */
+  readonly k: number;
+  readonly vectorWeight: number;
+  readonly keywordWeight: number;
 }
 
 export interface EmbedderStats {
@@ -135,6 +148,16 @@ export interface ChunkStore {
   vectorSearch(vector: Float32Array, filter: SearchFilter, limit: number): Promise<ScoredChunk[]>;
   keywordSearch(text: string, filter: SearchFilter, limit: number): Promise<ScoredChunk[]>;
   countChunks(repo?: string): Promise<number>;
+  /** Chunks matching the filter in no particular order (e.g. the definitions of a symbol), at most `limit`. */
+  listChunks(filter: SearchFilter, limit: number): Promise<StoredChunk[]>;
+  /** Every chunk of one file, by start line (the context around a line). */
+  fileChunks(repo: string, path: string): Promise<StoredChunk[]>;
+  /** The stored vector of a chunk (code similar to an indexed location), or undefined if it is gone. */
+  chunkVector(id: string): Promise<Float32Array | undefined>;
+  /** Chunks per repository. */
+  repoChunkCounts(): Promise<Map<string, number>>;
+  /** Changes with every commit to the data: result caches key on it so they never serve a stale index. */
+  dataVersion(): Promise<string>;
   /** Builds or refreshes indexes after bulk writes (full-text, scalar, and vector once there are enough rows). */
   optimize(): Promise<void>;
   close(): Promise<void>;

@@ -69,8 +69,12 @@ function toEvent(req: IncomingMessage, body: Buffer): HttpEvent {
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  // Repeated parameters are joined with commas, as API Gateway does, so both entry points see the same input.
   const queryStringParameters: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) queryStringParameters[name] = value;
+  for (const [name, value] of url.searchParams) {
+    queryStringParameters[name] =
+      name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
+  }
   const method = (req.method ?? 'GET').toUpperCase();
   const now = new Date();
   return {

@@ -11,7 +11,7 @@ import type { SearchFilter } from '#engine/search/filters.ts';
 import { expandIdentifiers } from '#engine/search/terms.ts';
 import type { ChunkStore, EmbeddedChunk, IndexMetadata, ScoredChunk, StoredChunk } from '#engine/types.ts';
 import { chunkSchema, chunksToArrowTable, metadataOf, SCHEMA_VERSION } from './chunk-schema.ts';
-import { filterToSql, pathsInRepoSql, sqlString } from './sql.ts';
+import { fileSql, filterToSql, pathsInRepoSql, sqlString } from './sql.ts';
 
 export interface LanceChunkStoreOptions {
   /** A local directory or an object-store URI such as `s3://bucket/prefix`. */
@@ -222,6 +222,50 @@ export class LanceChunkStore implements ChunkStore {
     }
     // Compacts small fragments from incremental commits and folds new rows into every index.
     await this.#table.optimize();
+  }
+
+  async listChunks(filter: SearchFilter, limit: number): Promise<StoredChunk[]> {
+    let query = this.#table.query().select(RESULT_COLUMNS).limit(limit);
+    const where = filterToSql(filter);
+    if (where) query = query.where(where);
+    return (await query.toArray()).map(toStoredChunk);
+  }
+
+  async fileChunks(repo: string, path: string): Promise<StoredChunk[]> {
+    // A file is at most 1 MB, so its chunks are a few hundred at most; the cap only bounds a corrupt index.
+    const rows = await this.#table
+      .query()
+      .where(fileSql(repo, path))
+      .select(RESULT_COLUMNS)
+      .limit(10_000)
+      .toArray();
+    return rows.map(toStoredChunk).sort((a, b) => a.startLine - b.startLine || a.endLine - b.endLine);
+  }
+
+  async chunkVector(id: string): Promise<Float32Array | undefined> {
+    const rows = await this.#table
+      .query()
+      .where(`id = ${sqlString(id)}`)
+      .select(['vector'])
+      .limit(1)
+      .toArray();
+    const vector = rows[0]?.vector as { toArray(): Float32Array } | undefined;
+    return vector ? Float32Array.from(vector.toArray()) : undefined;
+  }
+
+  async repoChunkCounts(): Promise<Map<string, number>> {
+    // One narrow column scan; callers cache the answer by dataVersion().
+    const counts = new Map<string, number>();
+    const column = (await this.#table.query().select(['repo']).toArrow()).getChild('repo');
+    for (let i = 0; i < (column?.length ?? 0); i++) {
+      const repo = String(column?.get(i));
+      counts.set(repo, (counts.get(repo) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  async dataVersion(): Promise<string> {
+    return String(await this.#table.version());
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  * constants of this module, never input.
  */
 import { globToRegExpSource, type SearchFilter } from '#engine/search/filters.ts';
+import type { RepoAccess } from '#engine/search/repo-access.ts';
 
 /** A SQL string literal: single quotes doubled, NUL (which no valid value holds) refused. */
 export function sqlString(value: string): string {
@@ -18,15 +19,37 @@ export function sqlStringList(values: readonly string[]): string {
 /** The WHERE clause for a search filter, or undefined for "everything". */
 export function filterToSql(filter: SearchFilter): string | undefined {
   const clauses: string[] = [];
+  if (filter.access) {
+    const access = accessToSql(filter.access);
+    if (access) clauses.push(access);
+  }
   if (filter.repos && filter.repos.length > 0) clauses.push(`repo IN ${sqlStringList(filter.repos)}`);
   if (filter.language) clauses.push(`language = ${sqlString(filter.language)}`);
   if (filter.path?.kind === 'prefix') clauses.push(`starts_with(path, ${sqlString(filter.path.prefix)})`);
   if (filter.path?.kind === 'glob')
     clauses.push(`regexp_like(path, ${sqlString(globToRegExpSource(filter.path.glob))})`);
+  if (filter.symbol) clauses.push(`array_has(symbols, ${sqlString(filter.symbol)})`);
   return clauses.length > 0 ? clauses.join(' AND ') : undefined;
 }
 
 /** Rows of these paths in this repository. */
 export function pathsInRepoSql(repo: string, paths: readonly string[]): string {
   return `repo = ${sqlString(repo)} AND path IN ${sqlStringList(paths)}`;
+}
+
+/**
+ * The caller's grant as a clause of its own, ANDed with everything else: named repositories, or any
+ * repository whose name starts with `owner/`. An empty grant matches nothing (`FALSE`), never everything.
+ */
+export function accessToSql(access: RepoAccess): string | undefined {
+  if (access.kind === 'all') return undefined;
+  const alternatives: string[] = [];
+  if (access.repos.length > 0) alternatives.push(`repo IN ${sqlStringList(access.repos)}`);
+  for (const owner of access.owners) alternatives.push(`starts_with(repo, ${sqlString(`${owner}/`)})`);
+  return alternatives.length > 0 ? `(${alternatives.join(' OR ')})` : 'FALSE';
+}
+
+/** One file's rows. */
+export function fileSql(repo: string, path: string): string {
+  return `repo = ${sqlString(repo)} AND path = ${sqlString(path)}`;
 }

@@ -5,6 +5,7 @@
  */
 import { InvalidFilterError } from '../errors.ts';
 import { isLanguage, LANGUAGES, type Language } from '../languages.ts';
+import type { RepoAccess } from './repo-access.ts';
 
 export interface SearchFilter {
   /** Only these repositories (empty or absent: all). */
@@ -12,6 +13,13 @@ export interface SearchFilter {
   readonly language?: Language;
   /** A path prefix (`src/api/`) or a glob (`src/**\/*.ts`). */
   readonly path?: PathFilter;
+  /** Only chunks that define this symbol (exact name, e.g. `retryFailedUpload` or `UploadQueue.enqueue`). */
+  readonly symbol?: string;
+  /**
+   * The repositories the caller may read. Applied in the store's query together with `repos`, so results
+   * outside the grant cannot come back. Absent: no restriction (local, unauthenticated use).
+   */
+  readonly access?: RepoAccess;
 }
 
 export type PathFilter =
@@ -45,6 +53,43 @@ export function validateRepos(repos: readonly string[], field = 'repo'): string[
   return [...new Set(repos.map((repo, i) => validateRepoName(repo, `${field}[${i}]`)))];
 }
 
+const MAX_SYMBOL = 200;
+/** Symbol names: printable, no quotes, backslash or backtick (C++ operators and `a::b` forms are fine). */
+const SYMBOL_CHARS = /^[^\u0000-\u001f\u007f'"\\`]+$/;
+
+export function validateSymbolName(symbol: string, field = 'symbol'): string {
+  const trimmed = symbol.trim();
+  // Characters are checked before trimming: a control character is refused wherever it sits.
+  if (trimmed.length === 0 || trimmed.length > MAX_SYMBOL || !SYMBOL_CHARS.test(symbol)) {
+    throw new InvalidFilterError(
+      `${field}: expected a symbol name of 1-${MAX_SYMBOL} printable characters without quotes or backslashes`,
+      [{ path: field, message: 'invalid symbol name' }],
+    );
+  }
+  return trimmed;
+}
+
+const MAX_FILE_PATH = 1024;
+/** A file path as stored in the index: POSIX, relative, printable (quotes are escaped later, not refused). */
+const FILE_PATH_CHARS = /^[^\u0000-\u001f\u007f\\]+$/;
+
+export function validateFilePath(path: string, field = 'path'): string {
+  const normalised = path.replace(/^\.\//, '');
+  if (
+    normalised.length === 0 ||
+    normalised.length > MAX_FILE_PATH ||
+    normalised.startsWith('/') ||
+    !FILE_PATH_CHARS.test(normalised) ||
+    normalised.split('/').some((part) => part === '..')
+  ) {
+    throw new InvalidFilterError(
+      `${field}: expected a relative file path of 1-${MAX_FILE_PATH} printable characters`,
+      [{ path: field, message: 'invalid file path' }],
+    );
+  }
+  return normalised;
+}
+
 export function validateLanguage(language: string, field = 'language'): Language {
   if (!isLanguage(language)) {
     throw new InvalidFilterError(`${field}: unknown language "${printable(language)}"`, [
@@ -57,7 +102,8 @@ export function validateLanguage(language: string, field = 'language'): Language
 /** A value without glob characters is a path prefix; otherwise a glob (`*`, `**`, `?`, `[...]`, `{a,b}`). */
 export function parsePathFilter(value: string, field = 'path'): PathFilter {
   const trimmed = value.trim().replace(/^\.\//, '');
-  if (trimmed.length === 0 || trimmed.length > MAX_PATH_FILTER || !PATH_FILTER_CHARS.test(trimmed)) {
+  // Characters are checked before trimming: a control character is refused wherever it sits.
+  if (trimmed.length === 0 || trimmed.length > MAX_PATH_FILTER || !PATH_FILTER_CHARS.test(value)) {
     throw new InvalidFilterError(
       `${field}: expected a path prefix or glob of 1-${MAX_PATH_FILTER} printable characters without quotes or backslashes`,
       [{ path: field, message: 'invalid path filter' }],

@@ -1,0 +1,27 @@
+/**
+ * A SecretSource over AWS Secrets Manager. The environment names the secret (ARN or name); the value is only
+ * ever read at run time. A JSON secret can name the field to use (`field`), so one secret may hold several
+ * values. Wrap it in `cachedSecret` so warm containers do not call Secrets Manager per request.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigError } from '#engine/errors.ts';
+import type { SecretSource } from '#engine/secrets.ts';
+
+export function secretsManagerSecret(
+  client: Pick<SecretsManagerClient, 'send'>,
+  secretId: string,
+  options: { field?: string } = {},
+): SecretSource {
+  return {
+    description: options.field ? `${secretId} (field ${options.field})` : secretId,
+    async read() {
+      const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (!SecretString) throw new ConfigError(`secret ${secretId} has no string value`);
+      if (!options.field) return SecretString.trim();
+      const value = (JSON.parse(SecretString) as Record<string, unknown>)[options.field];
+      if (typeof value !== 'string' || value.length === 0)
+        throw new ConfigError(`secret ${secretId} has no string field "${options.field}"`);
+      return value;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The repositories behind the API: the catalogue's records (commit, indexing status, file counts) merged with
+ * the chunk store's counts, so a repository indexed by any means shows up. The catalogue is read at most
+ * every few seconds; results carry each repository's commit from it.
+ */
+import type { ChunkStore } from '#engine/types.ts';
+import type { RepoCatalog, RepoRecord } from './ports.ts';
+import type { RepoInfo } from './schemas.ts';
+import type { CommitOf } from './views.ts';
+
+export interface RepoDirectory {
+  list(): Promise<RepoInfo[]>;
+  /** A lookup of each repository's searchable commit (null when unknown). */
+  commits(): Promise<CommitOf>;
+}
+
+export function createRepoDirectory(
+  store: ChunkStore,
+  catalog: RepoCatalog | undefined,
+  options: { ttlMs?: number; now?: () => number } = {},
+): RepoDirectory {
+  const ttlMs = options.ttlMs ?? 5_000;
+  const now = options.now ?? Date.now;
+  let cached: { at: number; records: Promise<RepoRecord[]> } | undefined;
+  const records = (): Promise<RepoRecord[]> => {
+    if (!catalog) return Promise.resolve([]);
+    if (!cached || now() - cached.at >= ttlMs) {
+      const entry = { at: now(), records: catalog.listRepos() };
+      entry.records.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+      cached = entry;
+    }
+    return cached.records;
+  };
+  // Counting chunks scans the repo column: do it once per version of the data, not once per request.
+  let counted: { version: string; counts: Promise<Map<string, number>> } | undefined;
+  const chunkCounts = async (): Promise<Map<string, number>> => {
+    const version = await store.dataVersion();
+    if (counted?.version !== version) counted = { version, counts: store.repoChunkCounts() };
+    const entry = counted;
+    return entry.counts.catch((error: unknown) => {
+      if (counted === entry) counted = undefined;
+      throw error;
+    });
+  };
+  return {
+    async list() {
+      const [known, counts] = await Promise.all([records(), chunkCounts()]);
+      const byRepo = new Map<string, RepoInfo>();
+      for (const record of known)
+        byRepo.set(record.repo, { ...record, errors: [...record.errors], chunks: 0 });
+      for (const [repo, chunks] of counts) {
+        const record = byRepo.get(repo);
+        byRepo.set(
+          repo,
+          record
+            ? { ...record, chunks }
+            : { repo, commit: null, indexedAt: null, files: null, chunks, status: 'ready', errors: [] },
+        );
+      }
+      return [...byRepo.values()].sort((a, b) => a.repo.localeCompare(b.repo));
+    },
+    async commits() {
+      const byRepo = new Map((await records()).map((record) => [record.repo, record.commit]));
+      return (repo) => byRepo.get(repo) ?? null;
+    },
+  };
+}

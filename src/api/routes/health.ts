@@ -1,0 +1,32 @@
+/** `GET /health` (no auth): the model, its dimension and whether the index answers. */
+import { jsonResult } from '../http-types.ts';
+import { defineRoute } from '../route.ts';
+import { HealthResponseSchema } from '../schemas.ts';
+
+export const healthRoute = defineRoute({
+  method: 'GET',
+  path: '/health',
+  summary: 'Liveness: model id, vector dimension, and whether the index is reachable. No token needed.',
+  access: 'public',
+  responses: {
+    200: { description: 'Healthy.', schema: HealthResponseSchema },
+    503: { description: 'The index cannot be read.', schema: HealthResponseSchema },
+  },
+  handle: async (_input, { services }) => {
+    const base = { model: services.embedder.modelId, dimension: services.embedder.dimension };
+    try {
+      const [chunks, version] = await Promise.all([
+        services.store.countChunks(),
+        services.store.dataVersion(),
+      ]);
+      return jsonResult(200, { status: 'ok', ...base, chunks, index: { reachable: true, version } });
+    } catch {
+      return jsonResult(503, {
+        status: 'degraded',
+        ...base,
+        chunks: null,
+        index: { reachable: false, version: null },
+      });
+    }
+  },
+});
