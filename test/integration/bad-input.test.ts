@@ -11,9 +11,15 @@ const BIN = new URL('../../bin/codesearch.ts', import.meta.url).pathname;
 describe('indexing hostile trees through the CLI (real files, real process)', () => {
   let work: string;
   const cli = (args: string[]) =>
-    run(process.execPath, [BIN, ...args], { env: { ...process.env, CODESEARCH_HOME: join(work, 'home') } }).then(
+    run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, CODESEARCH_HOME: join(work, 'home') },
+    }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
     );
 
   beforeAll(async () => {
@@ -28,7 +34,10 @@ describe('indexing hostile trees through the CLI (real files, real process)', ()
     // Given a tree with a good file next to every kind of bad one
     const root = join(work, 'hostile');
     await mkdir(root);
-    await writeFile(join(root, 'good.py'), 'def parse_config(path):\n    """Read the config file."""\n    return open(path).read()\n');
+    await writeFile(
+      join(root, 'good.py'),
+      'def parse_config(path):\n    """Read the config file."""\n    return open(path).read()\n',
+    );
     await writeFile(join(root, 'latin1.py'), Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a])); // "# café" in Latin-1
     await writeFile(join(root, 'huge.ts'), '');
     await truncate(join(root, 'huge.ts'), 50 * 1024 * 1024); // 50 MB, sparse: never read

@@ -2,8 +2,9 @@
  * Messages between the embedder (main thread) and its inference workers. Token ids and vectors travel as
  * typed arrays whose buffers are transferred, not copied.
  */
-import type { Pooling } from './pooling.ts';
+
 import type { WorkerReply as GenericWorkerReply } from '../workers/protocol.ts';
+import type { Pooling } from './pooling.ts';
 
 export type WorkerReply = GenericWorkerReply<ModelInfo>;
 

@@ -23,7 +23,10 @@ export interface WorkerPoolOptions {
    * The error class task failures are raised as, so callers see their own domain's error.
    * @default WorkerPoolError
    */
-  readonly errorClass?: new (message: string, options?: { cause?: unknown }) => Error;
+  readonly errorClass?: new (
+    message: string,
+    options?: { cause?: unknown },
+  ) => Error;
 }
 
 interface PendingTask {
@@ -152,7 +155,9 @@ export class WorkerPool<Request, Result, Info> {
       worker.on('messageerror', (error) => {
         this.#fail(
           slot,
-          new this.#errorClass(`${this.#label(slot)} sent a message that could not be read`, { cause: error }),
+          new this.#errorClass(`${this.#label(slot)} sent a message that could not be read`, {
+            cause: error,
+          }),
         );
       });
       worker.on('error', (error) => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOnnxEmbedder, EmbeddingError } from '#engine/embedding/index.ts';
-import { WorkerPool, WorkerStartError } from '#engine/workers/worker-pool.ts';
 import { ConfigError, InvalidRequestError } from '#engine/errors.ts';
+import { WorkerPool, WorkerStartError } from '#engine/workers/worker-pool.ts';
 import { writeTinyModelDir } from './helpers/tiny-model.ts';
 
 const FAKE_WORKER = new URL('./helpers/crashing-worker.ts', import.meta.url);
