@@ -15,10 +15,14 @@ export const { Parser: ParserClass, Language: GrammarClass, Query: QueryClass } 
 
 const require = createRequire(import.meta.url);
 
-/** The `wasm/` folder of the installed `@vscode/tree-sitter-wasm`: the runtime and every grammar. */
-export const DEFAULT_WASM_DIRECTORY = dirname(
-  require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'),
-);
+/**
+ * The `wasm/` folder of the installed `@vscode/tree-sitter-wasm`: the runtime and every grammar. Resolved on
+ * first use rather than at import, so a bundle that imports the chunking module but never chunks (the search
+ * function) loads without the package's files beside it.
+ */
+export function defaultWasmDirectory(): string {
+  return dirname(require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
+}
 
 let runtimeReady: Promise<void> | undefined;
 const grammars = new Map<string, Promise<Grammar>>();
@@ -38,7 +42,7 @@ function initRuntime(wasmDirectory: string): Promise<void> {
  * Loads a grammar by its file name, once per process. `wasmDirectory` matters where the package's files
  * were copied elsewhere, as a bundler does for a Lambda function.
  */
-export function loadGrammar(wasmFile: string, wasmDirectory = DEFAULT_WASM_DIRECTORY): Promise<Grammar> {
+export function loadGrammar(wasmFile: string, wasmDirectory = defaultWasmDirectory()): Promise<Grammar> {
   const path = join(wasmDirectory, wasmFile);
   let grammar = grammars.get(path);
   if (!grammar) {

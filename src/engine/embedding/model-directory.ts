@@ -34,6 +34,18 @@ export const ModelConfigSchema = z.strictObject({
   outputName: z.string().min(1).optional(),
   /** Free text for people reading the file. */
   description: z.string().optional(),
+  /**
+   * How hybrid search fuses this model's ranking with BM25 (weighted Reciprocal Rank Fusion). Does not change
+   * vectors, so it is not part of the model id. Absent: equal weights, k = 60.
+   */
+  hybrid: z
+    .strictObject({
+      k: z.number().positive().default(60),
+      vectorWeight: z.number().nonnegative().default(1),
+      keywordWeight: z.number().nonnegative().default(1),
+    })
+    .refine((h) => h.vectorWeight + h.keywordWeight > 0, 'vectorWeight and keywordWeight cannot both be 0')
+    .optional(),
 });
 
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

@@ -2,9 +2,10 @@
  * The ONNX embedder: loads any standard sentence-embedding export (model.onnx + tokenizer.json +
  * codesearch-model.json) and runs it in worker threads so the caller's event loop stays responsive.
  */
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, InvalidRequestError, ModelLoadError } from '../errors.ts';
 import type { Embedder, EmbedderStats } from '../types.ts';
+import { WorkerPool, WorkerStartError } from '../workers/worker-pool.ts';
 import { planBatches, TokenizedTexts } from './batching.ts';
 import { planWorkers, usableCpuCount } from './cpu-budget.ts';
 import { EmbeddingError } from './embedding-error.ts';
@@ -18,7 +19,6 @@ import type {
   ModelInfo,
   PackedSequences,
 } from './protocol.ts';
-import { WorkerPool, WorkerStartError } from '../workers/worker-pool.ts';
 
 /** Absolute path of the bundled default model (`models/default` at the repository root). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models/default', import.meta.url));
@@ -32,6 +32,18 @@ const BATCHES_IN_FLIGHT_PER_WORKER = 2;
 const MAX_TEXTS_PER_TOKENIZE_TASK = 256;
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
+
+/**
+ * Names the worker script when the embedder runs from a bundle: a bundler inlines this module, so
+ * `./worker.ts` beside it no longer exists, and the deployment ships the worker as a file of its own.
+ */
+export const EMBEDDING_WORKER_ENV = 'CODESEARCH_EMBEDDING_WORKER';
+
+function workerUrl(script: string | URL | undefined): URL {
+  const chosen = script ?? process.env[EMBEDDING_WORKER_ENV];
+  if (chosen === undefined || chosen === '') return WORKER_URL;
+  return chosen instanceof URL ? chosen : pathToFileURL(chosen);
+}
 
 export interface OnnxEmbedderOptions {
   /**
@@ -55,6 +67,11 @@ export interface OnnxEmbedderOptions {
    * @default 32
    */
   readonly batchSize?: number;
+  /**
+   * The inference worker script, for bundled deployments that ship it as a separate file.
+   * @default `$CODESEARCH_EMBEDDING_WORKER` if set, else `./worker.ts` beside this module
+   */
+  readonly workerScript?: string | URL;
 }
 
 /** An {@link Embedder} backed by onnxruntime, with the settings it resolved. */
@@ -130,7 +147,7 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions = {}): Pro
   try {
     started = await WorkerPool.start({
       size: plan.workers,
-      workerUrl: WORKER_URL,
+      workerUrl: workerUrl(options.workerScript),
       workerData,
       name: 'embedding worker',
       errorClass: EmbeddingError,
@@ -206,6 +223,7 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions = {}): Pro
     threadsPerWorker: plan.threadsPerWorker,
     batchSize,
     maxTokens: config.maxTokens,
+    ...(config.hybrid ? { fusion: config.hybrid } : {}),
     stats,
     async embedDocuments(texts: readonly string[]): Promise<Float32Array[]> {
       checkTexts(texts);

@@ -10,17 +10,7 @@
  * chunked. Commits still happen one at a time, in order.
  */
 import type { DiscoverOptions, DiscoveryEvent } from '../discovery/index.ts';
-import type { Language } from '../languages.ts';
-import type {
-  Chunk,
-  ChunkStore,
-  Embedder,
-  EmbeddingCache,
-  FileHashStore,
-  FileRecord,
-  SkipReason,
-  SourceFile,
-} from '../types.ts';
+import type { SkipReason, SourceFile } from '../types.ts';
 import { applyFileChanges, type BatchOutcome, type ChangeDeps } from './apply-file-changes.ts';
 
 export type { FileChunker } from './apply-file-changes.ts';

@@ -3,7 +3,7 @@
  * `hybrid` (both, fused with Reciprocal Rank Fusion — rank-based, so the two incomparable score scales never
  * need calibrating).
  */
-import type { ChunkStore, Embedder, ScoredChunk, StoredChunk } from '../types.ts';
+import type { ChunkStore, Embedder, HybridFusion, ScoredChunk, StoredChunk } from '../types.ts';
 import type { SearchFilter } from './filters.ts';
 
 export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
@@ -29,8 +29,8 @@ export interface SearchDeps {
   readonly embedder: Embedder;
 }
 
-/** RRF's k: 60 is the value from the original paper and LanceDB's default. */
-const RRF_K = 60;
+/** Equal weights and k = 60 (the value from the original RRF paper and LanceDB's default). */
+export const DEFAULT_FUSION: HybridFusion = { k: 60, vectorWeight: 1, keywordWeight: 1 };
 
 export async function search(deps: SearchDeps, query: SearchQuery): Promise<SearchHit[]> {
   switch (query.mode) {
@@ -55,7 +55,7 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
         vectorSide(deps, query, depth),
         deps.store.keywordSearch(query.text, query.filter, depth),
       ]);
-      return fuseRrf(vector, keyword).slice(0, query.limit);
+      return fuseRrf(vector, keyword, deps.embedder.fusion).slice(0, query.limit);
     }
   }
 }
@@ -65,23 +65,32 @@ async function vectorSide(deps: SearchDeps, query: SearchQuery, limit: number): 
   return deps.store.vectorSearch(vector, query.filter, limit);
 }
 
-/** Reciprocal Rank Fusion of two ranked lists; ties keep the vector side's order. */
-export function fuseRrf(vector: readonly ScoredChunk[], keyword: readonly ScoredChunk[]): SearchHit[] {
+/**
+ * Weighted Reciprocal Rank Fusion of two ranked lists; ties keep the vector side's order. The model may set
+ * the weights and k (its `hybrid` block in codesearch-model.json); otherwise both sides count equally.
+ */
+export function fuseRrf(
+  vector: readonly ScoredChunk[],
+  keyword: readonly ScoredChunk[],
+  fusion: HybridFusion = DEFAULT_FUSION,
+): SearchHit[] {
+  const { k, vectorWeight, keywordWeight } = fusion;
   const fused = new Map<
     string,
     { chunk: StoredChunk; rrf: number; vectorScore?: number; keywordScore?: number; order: number }
   >();
-  const add = (list: readonly ScoredChunk[], side: 'vectorScore' | 'keywordScore') => {
+  const add = (list: readonly ScoredChunk[], side: 'vectorScore' | 'keywordScore', weight: number) => {
     list.forEach(({ chunk, score }, rank) => {
       const entry = fused.get(chunk.id) ?? { chunk, rrf: 0, order: fused.size };
-      entry.rrf += 1 / (RRF_K + rank + 1);
+      entry.rrf += weight / (k + rank + 1);
       entry[side] = score;
       fused.set(chunk.id, entry);
     });
   };
-  add(vector, 'vectorScore');
-  add(keyword, 'keywordScore');
-  const best = 2 / (RRF_K + 1);
+  add(vector, 'vectorScore', vectorWeight);
+  add(keyword, 'keywordScore', keywordWeight);
+  // Rank 1 on both sides scores 1.0, whatever the weights.
+  const best = (vectorWeight + keywordWeight) / (k + 1);
   return [...fused.values()]
     .sort((a, b) => b.rrf - a.rrf || a.order - b.order)
     .map(({ chunk, rrf, vectorScore, keywordScore }) => ({
