@@ -42,6 +42,15 @@ export interface LanceChunkStoreOptions {
   readonly cacheBytes?: { readonly indexBytes: number; readonly metadataBytes: number };
 }
 
+/** What `upkeep()` did. */
+export interface UpkeepReport {
+  readonly versionsBefore: number;
+  readonly versionsAfter: number;
+  readonly oldVersionsRemoved: number;
+  readonly bytesRemoved: number;
+  readonly indexes: readonly string[];
+}
+
 const RESULT_COLUMNS = ['id', 'repo', 'path', 'language', 'start_line', 'end_line', 'symbols', 'content'];
 const TERMS_INDEX = 'terms_idx';
 const VECTOR_INDEX = 'vector_idx';
@@ -222,6 +231,28 @@ export class LanceChunkStore implements ChunkStore {
     }
     // Compacts small fragments from incremental commits and folds new rows into every index.
     await this.#table.optimize();
+  }
+
+  /**
+   * Scheduled upkeep of a table that many writers change in small commits (the push-driven workers): builds or
+   * refreshes the indexes and compacts fragments (`optimize()`), then removes versions older than
+   * `retainVersionsMs`. The retention is how far back `checkout()`/`restore()` can still go; files of
+   * in-flight commits are never removed (LanceDB keeps unverified files for 7 days).
+   */
+  async upkeep(options: { retainVersionsMs: number; now?: Date }): Promise<UpkeepReport> {
+    const versionsBefore = (await this.#table.listVersions()).length;
+    await this.optimize();
+    const now = options.now ?? new Date();
+    const stats = await this.#table.optimize({
+      cleanupOlderThan: new Date(now.getTime() - options.retainVersionsMs),
+    });
+    return {
+      versionsBefore,
+      versionsAfter: (await this.#table.listVersions()).length,
+      oldVersionsRemoved: stats.prune.oldVersionsRemoved,
+      bytesRemoved: stats.prune.bytesRemoved,
+      indexes: (await this.#table.listIndices()).map((index) => index.name).sort(),
+    };
   }
 
   async listChunks(filter: SearchFilter, limit: number): Promise<StoredChunk[]> {

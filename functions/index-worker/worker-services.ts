@@ -1,0 +1,133 @@
+/**
+ * Builds everything the index worker needs from its environment, once per container: the ONNX embedder and
+ * the chunker, the LanceDB chunk table on S3, the DynamoDB stores, GitHub behind the cached token, and the
+ * queues. Tests build the same `IndexWorkerDeps` from emulators instead.
+ */
+import { z } from 'zod';
+import type { AwsClients } from '#adapters/aws/clients.ts';
+import { DynamoEmbeddingCache } from '#adapters/aws/dynamo-embedding-cache.ts';
+import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
+import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import { readEnvironment } from '#adapters/aws/environment.ts';
+import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
+import { SqsDeadLetterQueue, SqsVisibility } from '#adapters/aws/sqs-dead-letters.ts';
+import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
+import { GitHubApi } from '#adapters/github/github-api.ts';
+import { GitHubSource } from '#adapters/github/github-source.ts';
+import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
+import { type Chunker, createChunker } from '#engine/chunking/index.ts';
+import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
+import { cachedSecret } from '#engine/pipeline/cached-secret.ts';
+import { DEFAULT_PIPELINE_SETTINGS, type PipelineSettings } from '#engine/pipeline/pipeline-deps.ts';
+import type { PipelineLog } from '#engine/pipeline/ports.ts';
+import type { Embedder } from '#engine/types.ts';
+import type { IndexWorkerDeps } from './worker-handler.ts';
+
+export const WorkerEnvironment = z.object({
+  CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
+  CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
+  /** Only for S3-compatible servers other than AWS (tests, MinIO); AWS needs nothing here. */
+  CODESEARCH_S3_ENDPOINT: z.url().optional(),
+  CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }),
+  CODESEARCH_DEAD_LETTER_QUEUE_URL: z.url({ error: 'CODESEARCH_DEAD_LETTER_QUEUE_URL must be the DLQ URL' }),
+  CODESEARCH_FILE_HASH_TABLE: z.string({ error: 'CODESEARCH_FILE_HASH_TABLE must be set' }).min(1),
+  CODESEARCH_EMBEDDING_CACHE_TABLE: z
+    .string({ error: 'CODESEARCH_EMBEDDING_CACHE_TABLE must be set' })
+    .min(1),
+  CODESEARCH_INDEX_STATE_TABLE: z.string({ error: 'CODESEARCH_INDEX_STATE_TABLE must be set' }).min(1),
+  CODESEARCH_GITHUB_TOKEN_SECRET_ID: z
+    .string({ error: 'CODESEARCH_GITHUB_TOKEN_SECRET_ID must name the token secret' })
+    .min(1),
+  CODESEARCH_GITHUB_API_URL: z.url().optional(),
+  CODESEARCH_BATCH_FILES: z.coerce.number().int().positive().max(500).optional(),
+  CODESEARCH_MAX_RECEIVES: z.coerce.number().int().positive().optional(),
+  CODESEARCH_EMBEDDER_WORKERS: z.coerce.number().int().positive().optional(),
+  AWS_REGION: z.string().optional(),
+});
+export type WorkerEnvironment = z.infer<typeof WorkerEnvironment>;
+
+/** LanceDB's object-store options for the index URI. */
+export function lanceStorageOptions(
+  env: Pick<WorkerEnvironment, 'AWS_REGION' | 'CODESEARCH_S3_ENDPOINT'>,
+): Record<string, string> {
+  return {
+    ...(env.AWS_REGION ? { aws_region: env.AWS_REGION } : {}),
+    ...(env.CODESEARCH_S3_ENDPOINT
+      ? {
+          aws_endpoint: env.CODESEARCH_S3_ENDPOINT,
+          aws_allow_http: String(env.CODESEARCH_S3_ENDPOINT.startsWith('http:')),
+        }
+      : {}),
+  };
+}
+
+export interface OpenedWorker {
+  readonly deps: IndexWorkerDeps;
+  close(): Promise<void>;
+}
+
+export interface WorkerOverrides {
+  /** Tests that are about the pipeline, not the model, pass a fast deterministic embedder. */
+  readonly embedder?: Embedder;
+  /** Tests with many worker instances share one (loading the grammars takes a few hundred ms). */
+  readonly chunker?: Chunker;
+  readonly settings?: Partial<PipelineSettings>;
+}
+
+export async function openIndexWorker(
+  clients: AwsClients,
+  log: PipelineLog,
+  environment?: NodeJS.ProcessEnv,
+  overrides: WorkerOverrides = {},
+): Promise<OpenedWorker> {
+  const env = readEnvironment(WorkerEnvironment, environment);
+  const embedder =
+    overrides.embedder ??
+    (await createOnnxEmbedder({
+      modelDir: env.CODESEARCH_MODEL_DIR ?? DEFAULT_MODEL_DIR,
+      workers: env.CODESEARCH_EMBEDDER_WORKERS,
+    }));
+  const chunker = overrides.chunker ?? (await createChunker());
+  const store = await openLanceChunkStore({
+    uri: env.CODESEARCH_INDEX_URI,
+    metadata: { modelId: embedder.modelId, dimension: embedder.dimension, chunkerVersion: chunker.version },
+    storageOptions: lanceStorageOptions(env),
+  });
+  const fileHashes = new DynamoFileHashStore(clients.documents, env.CODESEARCH_FILE_HASH_TABLE);
+  const token = cachedSecret(secretsManagerSecret(clients.secrets, env.CODESEARCH_GITHUB_TOKEN_SECRET_ID));
+  const github = new GitHubApi({ token, baseUrl: env.CODESEARCH_GITHUB_API_URL });
+  const state = new DynamoIndexStateStore(clients.documents, env.CODESEARCH_INDEX_STATE_TABLE);
+  const visibility = new SqsVisibility(clients.sqs, env.CODESEARCH_JOB_QUEUE_URL);
+  const deps: IndexWorkerDeps = {
+    pipeline: {
+      chunker,
+      chunkerVersion: chunker.version,
+      embedder,
+      cache: new DynamoEmbeddingCache(clients.documents, env.CODESEARCH_EMBEDDING_CACHE_TABLE),
+      fileHashes,
+      fileLookup: fileHashes,
+      store,
+      source: new GitHubSource(github),
+      state,
+      queue: new SqsJobQueue(clients.sqs, env.CODESEARCH_JOB_QUEUE_URL),
+      log,
+      settings: {
+        ...DEFAULT_PIPELINE_SETTINGS,
+        batchFiles: env.CODESEARCH_BATCH_FILES ?? DEFAULT_PIPELINE_SETTINGS.batchFiles,
+        ...overrides.settings,
+      },
+    },
+    deadLetters: new SqsDeadLetterQueue(clients.sqs, env.CODESEARCH_DEAD_LETTER_QUEUE_URL),
+    delay: (receipt, ms) => visibility.delay(receipt, ms),
+    recordError: (index, message) => state.recordError(index, message),
+    maxReceives: env.CODESEARCH_MAX_RECEIVES ?? 5,
+  };
+  return {
+    deps,
+    async close() {
+      await store.close();
+      if (!overrides.chunker) chunker.close();
+      if (!overrides.embedder) await embedder.close();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The repositories the webhook accepts pushes for: `{ repo: "owner/name", branches?: ["release"] }`. The
+ * default branch is always indexed; `branches` adds more (each its own index, `owner/name@branch`).
+ * An operator registers a repository with one PutItem, e.g.
+ *
+ *   aws dynamodb put-item --table-name <RepositoriesTable> --item '{"repo":{"S":"acme/api"}}'
+ *
+ * or allows a whole owner through the webhook's CODESEARCH_ALLOWED_OWNERS.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { RepoRegistration, RepoRegistry } from '#adapters/github/webhook-receiver.ts';
+import type { DocumentClient } from './dynamo-batches.ts';
+
+export class DynamoRepoRegistry implements RepoRegistry {
+  readonly #client: DocumentClient;
+  readonly #table: string;
+
+  constructor(client: DocumentClient, tableName: string) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  async lookup(repo: string): Promise<RepoRegistration | undefined> {
+    // Repository names are case-insensitive on GitHub; registrations are stored in lower case.
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { repo: repo.toLowerCase() } }),
+    );
+    if (!Item) return undefined;
+    const branches =
+      Item.branches instanceof Set ? [...Item.branches] : ((Item.branches as string[] | undefined) ?? []);
+    return { branches: branches.map(String) };
+  }
+}

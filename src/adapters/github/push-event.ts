@@ -1,0 +1,121 @@
+/**
+ * From a GitHub `push` payload to an indexing job, or to a reason for ignoring it.
+ *
+ * A push lists, per commit, the paths it added, modified and removed; folded in commit order they give the
+ * net change, and a push job applies exactly that. The list cannot be trusted to be complete when the branch
+ * was just created (no `before` to diff against), the push was forced (commits were dropped, their changes are
+ * not listed), or the payload carries as many commits as GitHub may truncate to (20): those pushes become a
+ * sync of `after`, which compares the whole tree with the index by blob id.
+ */
+import { z } from 'zod';
+import type { PushJob, SyncJob } from '#engine/pipeline/jobs.ts';
+
+const NULL_SHA = '0000000000000000000000000000000000000000';
+
+const Commit = z.object({
+  added: z.array(z.string()).optional(),
+  removed: z.array(z.string()).optional(),
+  modified: z.array(z.string()).optional(),
+});
+
+export const PushPayload = z.object({
+  ref: z.string(),
+  before: z.string(),
+  after: z.string(),
+  created: z.boolean().default(false),
+  deleted: z.boolean().default(false),
+  forced: z.boolean().default(false),
+  commits: z.array(Commit).default([]),
+  repository: z.object({
+    full_name: z.string(),
+    default_branch: z.string(),
+    /** Epoch seconds in push payloads (an ISO string in other events). */
+    pushed_at: z.union([z.number(), z.string()]).optional(),
+  }),
+});
+export type PushPayload = z.infer<typeof PushPayload>;
+
+export interface PushOptions {
+  readonly deliveryId: string;
+  /** Branches indexed besides the default branch. */
+  readonly extraBranches?: readonly string[];
+  /** A payload with this many commits may be truncated. @default 20 */
+  readonly untrustedCommitCount?: number;
+  /**
+   * Pushes changing more paths than this become a sync: the job stays far below SQS's message size, and a
+   * change that large is better fanned out anyway. @default 1000
+   */
+  readonly maxListedPaths?: number;
+  /** Fallback ordering key when the payload has no `pushed_at`. */
+  readonly now?: () => number;
+}
+
+export type PushDecision =
+  | { readonly kind: 'ignore'; readonly reason: string }
+  | { readonly kind: 'job'; readonly job: PushJob | SyncJob };
+
+/** The index a branch is stored under: the repository's name for its default branch, `name@branch` otherwise. */
+export function indexNameFor(repo: string, branch: string, defaultBranch: string): string {
+  return branch === defaultBranch ? repo : `${repo}@${branch}`;
+}
+
+export function decidePush(payload: PushPayload, options: PushOptions): PushDecision {
+  if (!payload.ref.startsWith('refs/heads/'))
+    return { kind: 'ignore', reason: `${payload.ref} is not a branch` };
+  const branch = payload.ref.slice('refs/heads/'.length);
+  const repository = payload.repository;
+  const indexed = new Set([repository.default_branch, ...(options.extraBranches ?? [])]);
+  if (!indexed.has(branch)) return { kind: 'ignore', reason: `branch ${branch} is not indexed` };
+  if (payload.deleted || payload.after === NULL_SHA)
+    return { kind: 'ignore', reason: `branch ${branch} was deleted` };
+
+  const base = {
+    repo: repository.full_name,
+    index: indexNameFor(repository.full_name, branch, repository.default_branch),
+    branch,
+    seq: orderingKey(repository.pushed_at, options.now ?? Date.now),
+    deliveryId: options.deliveryId,
+  };
+  const untrusted = untrustedReason(payload, options.untrustedCommitCount ?? 20);
+  if (untrusted)
+    return { kind: 'job', job: { ...base, kind: 'sync', commit: payload.after, reason: untrusted } };
+  const { upserted, removed } = netChanges(payload.commits);
+  if (upserted.length + removed.length > (options.maxListedPaths ?? 1000)) {
+    const reason = `${upserted.length + removed.length} paths changed`;
+    return { kind: 'job', job: { ...base, kind: 'sync', commit: payload.after, reason } };
+  }
+  return {
+    kind: 'job',
+    job: { ...base, kind: 'push', before: payload.before, after: payload.after, upserted, removed },
+  };
+}
+
+function untrustedReason(payload: PushPayload, untrustedCommitCount: number): string | undefined {
+  if (payload.created || payload.before === NULL_SHA) return 'branch created';
+  if (payload.forced) return 'forced push';
+  if (payload.commits.length >= untrustedCommitCount)
+    return `${payload.commits.length} commits (the payload may be truncated)`;
+  if (payload.commits.length === 0) return 'no commits listed';
+  if (payload.commits.some((commit) => !commit.added || !commit.removed || !commit.modified))
+    return 'commits without file lists';
+  return undefined;
+}
+
+/** Folds the commits' path lists in order into the net result: what exists after the push, what not. */
+export function netChanges(commits: PushPayload['commits']): { upserted: string[]; removed: string[] } {
+  const last = new Map<string, 'upsert' | 'remove'>();
+  for (const commit of commits) {
+    for (const path of commit.removed ?? []) last.set(path, 'remove');
+    for (const path of [...(commit.added ?? []), ...(commit.modified ?? [])]) last.set(path, 'upsert');
+  }
+  const upserted = [...last].filter(([, change]) => change === 'upsert').map(([path]) => path);
+  const removed = [...last].filter(([, change]) => change === 'remove').map(([path]) => path);
+  return { upserted: upserted.sort(), removed: removed.sort() };
+}
+
+/** GitHub's push time in ms: later pushes to a branch have later `pushed_at`. */
+function orderingKey(pushedAt: number | string | undefined, now: () => number): number {
+  if (typeof pushedAt === 'number') return pushedAt * 1000;
+  const parsed = pushedAt === undefined ? Number.NaN : Date.parse(pushedAt);
+  return Number.isFinite(parsed) ? parsed : now();
+}

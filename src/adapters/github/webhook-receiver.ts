@@ -1,0 +1,139 @@
+/**
+ * The webhook's core, free of Lambda and of DynamoDB: checks a delivery and turns a push into a queued job.
+ *
+ * Order of checks, cheapest and least trusting first: method, body size (before hashing a huge body),
+ * content type, signature (nothing of the body is believed before it), delivery id, JSON, event. Only a
+ * verified push from a registered repository (or an allowed owner) reaches the queue, and at most once per
+ * `X-GitHub-Delivery` — `deliverOnce` is backed by a conditional write with a TTL. Everything else is
+ * answered politely and quickly: GitHub gives a webhook 10 seconds.
+ */
+import { describeJob } from '#engine/pipeline/jobs.ts';
+import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
+import { decidePush, PushPayload } from './push-event.ts';
+import { verifyWebhookSignature } from './webhook-signature.ts';
+
+export interface RepoRegistration {
+  /** Branches indexed besides the default branch. */
+  readonly branches: readonly string[];
+}
+
+export interface RepoRegistry {
+  lookup(repo: string): Promise<RepoRegistration | undefined>;
+}
+
+export interface WebhookRequest {
+  readonly method: string;
+  /** Header names in lower case (API Gateway and Function URLs deliver them so). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+}
+
+export interface WebhookReply {
+  readonly status: number;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface WebhookSettings {
+  /** @default 5 MiB (a Lambda request carries at most 6 MB) */
+  readonly maxBodyBytes: number;
+  /** Owners (users or organisations) whose every repository is accepted. */
+  readonly allowedOwners: readonly string[];
+  /** @default 20 */
+  readonly untrustedCommitCount: number;
+}
+
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
+  maxBodyBytes: 5 * 1024 * 1024,
+  allowedOwners: [],
+  untrustedCommitCount: 20,
+};
+
+export interface WebhookDeps {
+  readonly secret: { read(): Promise<string> };
+  readonly registry: RepoRegistry;
+  readonly queue: JobQueue;
+  /**
+   * Runs `work` once per delivery id and stores its reply; a redelivery gets the stored reply with
+   * `replayed: true` instead of running it again.
+   */
+  readonly deliverOnce: (
+    deliveryId: string,
+    work: () => Promise<WebhookReply>,
+  ) => Promise<{ reply: WebhookReply; replayed: boolean }>;
+  readonly log: PipelineLog;
+  readonly settings: WebhookSettings;
+}
+
+export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest): Promise<WebhookReply> {
+  if (request.method !== 'POST') return reply(405, 'only POST is accepted');
+  if (request.body.byteLength > deps.settings.maxBodyBytes)
+    return reply(413, `body over ${deps.settings.maxBodyBytes} bytes`);
+  const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/json')
+    return reply(415, 'set the webhook content type to application/json');
+
+  const signature = request.headers['x-hub-signature-256'];
+  if (!signature) return reply(401, 'missing X-Hub-Signature-256');
+  if (!verifyWebhookSignature(await deps.secret.read(), request.body, signature)) {
+    deps.log.warn('webhook signature mismatch', { delivery: request.headers['x-github-delivery'] });
+    return reply(401, 'signature does not match');
+  }
+
+  const deliveryId = request.headers['x-github-delivery'];
+  const event = request.headers['x-github-event'];
+  if (!deliveryId || !event) return reply(400, 'missing X-GitHub-Delivery or X-GitHub-Event');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(request.body).toString('utf8'));
+  } catch {
+    return reply(400, 'body is not JSON');
+  }
+
+  if (event === 'ping') return { status: 200, body: { message: 'pong' } };
+  if (event !== 'push') return reply(200, `event ${event} is not used; ignored`);
+  return receivePush(deps, deliveryId, payload);
+}
+
+async function receivePush(deps: WebhookDeps, deliveryId: string, payload: unknown): Promise<WebhookReply> {
+  const parsed = PushPayload.safeParse(payload);
+  if (!parsed.success) return reply(400, 'not a push payload');
+  const repo = parsed.data.repository.full_name;
+  const registration = await registrationOf(deps, repo);
+  if (!registration) {
+    deps.log.warn('push from an unregistered repository', { repo, deliveryId });
+    return reply(403, `repository ${repo} is not registered for indexing`);
+  }
+  const decision = decidePush(parsed.data, {
+    deliveryId,
+    extraBranches: registration.branches,
+    untrustedCommitCount: deps.settings.untrustedCommitCount,
+  });
+  if (decision.kind === 'ignore') return reply(200, `ignored: ${decision.reason}`);
+
+  const job = decision.job;
+  const { reply: answer, replayed } = await deps.deliverOnce(deliveryId, async () => {
+    await deps.queue.send([job]);
+    return { status: 202, body: { message: 'queued', job: describeJob(job) } };
+  });
+  deps.log.info(replayed ? 'redelivered push not queued again' : 'push queued', {
+    deliveryId,
+    job: describeJob(job),
+  });
+  const storedSuccess = replayed && answer.status >= 200 && answer.status < 300;
+  return storedSuccess
+    ? { status: 200, body: { ...answer.body, message: 'already queued', replayed: true } }
+    : answer;
+}
+
+async function registrationOf(deps: WebhookDeps, repo: string): Promise<RepoRegistration | undefined> {
+  const owner = repo.split('/')[0]?.toLowerCase();
+  const registered = await deps.registry.lookup(repo);
+  if (registered) return registered;
+  return deps.settings.allowedOwners.some((allowed) => allowed.toLowerCase() === owner)
+    ? { branches: [] }
+    : undefined;
+}
+
+function reply(status: number, message: string): WebhookReply {
+  return { status, body: { message } };
+}

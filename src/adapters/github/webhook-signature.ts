@@ -1,0 +1,40 @@
+/**
+ * GitHub's `X-Hub-Signature-256`: "sha256=" + hex HMAC-SHA256 of the raw request body under the webhook
+ * secret. Compared in constant time over the raw bytes — never over re-serialised JSON, which would differ.
+ * The secret may hold several values, one per line, so a secret can be rotated without dropping deliveries:
+ * add the new value, update the webhook, then remove the old value.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+const PREFIX = 'sha256=';
+
+/** True when `header` is a valid signature of `body` under any of the secrets. */
+export function verifyWebhookSignature(
+  secrets: string,
+  body: Uint8Array,
+  header: string | undefined,
+): boolean {
+  if (!header?.startsWith(PREFIX)) return false;
+  const hex = header.slice(PREFIX.length);
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return false;
+  const given = Buffer.from(hex, 'hex');
+  let valid = false;
+  for (const secret of secretValues(secrets)) {
+    const expected = createHmac('sha256', secret).update(body).digest();
+    // No early exit: every candidate is checked, so timing does not tell which one matched.
+    valid = timingSafeEqual(given, expected) || valid;
+  }
+  return valid;
+}
+
+/** The signature GitHub would send (tests, and anyone replaying a payload). */
+export function signWebhookBody(secret: string, body: Uint8Array | string): string {
+  return `${PREFIX}${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+function secretValues(secrets: string): string[] {
+  return secrets
+    .split('\n')
+    .map((value) => value.trim())
+    .filter((value) => value.length > 0);
+}

@@ -1,0 +1,86 @@
+/**
+ * The messages of push-driven indexing. Every job names the index it writes (`index`: the repository name the
+ * chunks are stored and searched under), the source repository it reads (`repo`, `owner/name` on the code
+ * host) and an ordering key `seq`: jobs for one index are applied newest-wins by `seq`, so an older push that
+ * is delivered late never overwrites a newer one.
+ *
+ * - `push`: the changed paths of one push, applied directly when the index is exactly at `before`.
+ * - `sync`: make the index equal to the tree of `commit` (or of the branch head): list the tree, compare blob
+ *   ids with the file-hash table, and fan the differences out as `files` jobs.
+ * - `files`: one batch of a sync: fetch these blobs, chunk, embed, commit, record.
+ *
+ * Jobs are JSON on a queue; the schemas below validate them on the way in, so a malformed message is a poison
+ * message with a clear reason rather than a crash deep inside the worker.
+ */
+import { z } from 'zod';
+
+const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'a 40-hex-digit git object id');
+const RepoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name');
+const RepoPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(
+    (path) => !path.startsWith('/') && !path.split('/').includes('..'),
+    'a relative path inside the repository',
+  );
+
+const JobBase = z.object({
+  /** Source repository on the code host, `owner/name`. */
+  repo: RepoName,
+  /** The index (repository name in the chunk table) this job writes. */
+  index: z.string().min(1).max(300),
+  branch: z.string().min(1).max(255),
+  /** Newest wins: GitHub's `pushed_at` in ms for pushes, the request time for manual re-indexing. */
+  seq: z.number().int().nonnegative(),
+});
+
+export const PushJobSchema = JobBase.extend({
+  kind: z.literal('push'),
+  before: Sha,
+  after: Sha,
+  /** Paths added or modified by the push (net, in commit order). */
+  upserted: z.array(RepoPath),
+  /** Paths removed by the push (net). A rename is a removal plus an addition. */
+  removed: z.array(RepoPath),
+  deliveryId: z.string().max(100).optional(),
+});
+
+export const SyncJobSchema = JobBase.extend({
+  kind: z.literal('sync'),
+  /** The commit to index; absent means "the branch head, resolved when the job runs". */
+  commit: Sha.optional(),
+  /** Why a full comparison was asked for (created branch, forced push, truncated payload, operator). */
+  reason: z.string().max(200),
+  deliveryId: z.string().max(100).optional(),
+});
+
+export const FilesJobSchema = JobBase.extend({
+  kind: z.literal('files'),
+  commit: Sha,
+  /** The planning run this batch belongs to; completion is counted per sync. */
+  syncId: z.string().min(1).max(100),
+  batch: z.number().int().nonnegative(),
+  batches: z.number().int().positive(),
+  files: z.array(z.object({ path: RepoPath, sha: Sha })),
+  deletedPaths: z.array(RepoPath),
+});
+
+export const JobSchema = z.discriminatedUnion('kind', [PushJobSchema, SyncJobSchema, FilesJobSchema]);
+
+export type PushJob = z.infer<typeof PushJobSchema>;
+export type SyncJob = z.infer<typeof SyncJobSchema>;
+export type FilesJob = z.infer<typeof FilesJobSchema>;
+export type Job = z.infer<typeof JobSchema>;
+
+/** A short label for logs: kind, index and commit. */
+export function describeJob(job: Job): string {
+  switch (job.kind) {
+    case 'push':
+      return `push ${job.index} ${job.before.slice(0, 7)}..${job.after.slice(0, 7)} (${job.upserted.length} changed, ${job.removed.length} removed)`;
+    case 'sync':
+      return `sync ${job.index} @${job.commit?.slice(0, 7) ?? job.branch} (${job.reason})`;
+    case 'files':
+      return `files ${job.index} @${job.commit.slice(0, 7)} batch ${job.batch + 1}/${job.batches}`;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * A full comparison of one commit's tree with the index: list the tree through the code host (one request for
+ * most repositories), compare every blob id with the file-hash table, and turn the differences into batches.
+ * Unchanged files are neither downloaded nor embedded. Small differences run right here as a single batch;
+ * larger ones fan out as `files` jobs so that many workers share a large (re)index.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FileRecord } from '../types.ts';
+import { waitForOlderWriters } from './commit-files.ts';
+import { runFilesJob } from './files-job.ts';
+import { EMPTY_OUTCOME, type JobOutcome } from './job-outcome.ts';
+import type { FilesJob, SyncJob } from './jobs.ts';
+import { skipTreeFile } from './path-rules.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import type { TreeFile } from './ports.ts';
+
+export interface SyncPlan {
+  readonly toFetch: readonly { path: string; sha: string }[];
+  readonly toDelete: readonly string[];
+  /** Tree files that pass the path rules: the index's file count once the sync is done. */
+  readonly indexable: number;
+}
+
+/** The pure part: what must be downloaded and what deleted to make the index equal the tree. */
+export function planSync(
+  tree: readonly TreeFile[],
+  recorded: ReadonlyMap<string, FileRecord>,
+  maxFileBytes: number,
+): SyncPlan {
+  const wanted = tree.filter((file) => skipTreeFile(file, maxFileBytes) === undefined);
+  const wantedPaths = new Set(wanted.map((file) => file.path));
+  return {
+    toFetch: wanted
+      .filter((file) => recorded.get(file.path)?.hash !== file.sha)
+      .map(({ path, sha }) => ({ path, sha })),
+    toDelete: [...recorded.keys()].filter((path) => !wantedPaths.has(path)).sort(),
+    indexable: wanted.length,
+  };
+}
+
+/** Splits a plan into batches of at most `size` paths (downloads and deletions together). */
+export function batchPlan(
+  plan: SyncPlan,
+  size: number,
+): { files: { path: string; sha: string }[]; deletedPaths: string[] }[] {
+  const batches: { files: { path: string; sha: string }[]; deletedPaths: string[] }[] = [];
+  let current = { files: [] as { path: string; sha: string }[], deletedPaths: [] as string[] };
+  const flushIfFull = (): void => {
+    if (current.files.length + current.deletedPaths.length < size) return;
+    batches.push(current);
+    current = { files: [], deletedPaths: [] };
+  };
+  for (const file of plan.toFetch) {
+    current.files.push(file);
+    flushIfFull();
+  }
+  for (const path of plan.toDelete) {
+    current.deletedPaths.push(path);
+    flushIfFull();
+  }
+  if (current.files.length + current.deletedPaths.length > 0) batches.push(current);
+  return batches;
+}
+
+export async function runSyncJob(deps: PipelineDeps, job: SyncJob): Promise<JobOutcome> {
+  const commit = job.commit ?? (await deps.source.resolveCommit(job.repo, job.branch));
+  const claim = await deps.state.claim(job.index, {
+    repo: job.repo,
+    branch: job.branch,
+    seq: job.seq,
+    commit,
+  });
+  if (claim === 'superseded') return { ...EMPTY_OUTCOME, status: 'superseded' };
+  await waitForOlderWriters(deps, job.index, job.seq);
+  // A redelivered planner whose first delivery already queued every batch: those batches finish the sync.
+  const planned = (await deps.state.get(job.index))?.sync;
+  if (planned?.seq === job.seq && planned.commit === commit && planned.queued)
+    return { ...EMPTY_OUTCOME, commit };
+
+  const [tree, recorded] = await Promise.all([
+    deps.source.listTree(job.repo, commit),
+    deps.fileHashes.listFiles(job.index),
+  ]);
+  const plan = planSync(tree, recorded, deps.settings.maxFileBytes);
+  const batches = batchPlan(plan, deps.settings.batchFiles);
+  const syncId = (deps.newId ?? randomUUID)();
+  const started = await deps.state.startSync(job.index, {
+    id: syncId,
+    seq: job.seq,
+    commit,
+    batches: batches.length,
+    files: plan.indexable,
+  });
+  if (!started) return { ...EMPTY_OUTCOME, status: 'superseded' };
+  deps.log.info('sync planned', {
+    index: job.index,
+    commit,
+    reason: job.reason,
+    treeFiles: tree.length,
+    toFetch: plan.toFetch.length,
+    toDelete: plan.toDelete.length,
+    batches: batches.length,
+  });
+
+  if (batches.length === 0) {
+    const published = await deps.state.publish(job.index, { seq: job.seq, commit });
+    return { ...EMPTY_OUTCOME, status: published ? 'published' : 'superseded', commit };
+  }
+  const jobs: FilesJob[] = batches.map((batch, number) => ({
+    kind: 'files',
+    repo: job.repo,
+    index: job.index,
+    branch: job.branch,
+    seq: job.seq,
+    commit,
+    syncId,
+    batch: number,
+    batches: batches.length,
+    files: batch.files,
+    deletedPaths: batch.deletedPaths,
+  }));
+  // One batch is done right here: a push that needed a comparison but changed little is searchable without
+  // another trip through the queue.
+  if (jobs.length === 1) return runFilesJob(deps, jobs[0] as FilesJob);
+  await deps.queue.send(jobs);
+  await deps.state.markSyncQueued(job.index, { id: syncId, seq: job.seq });
+  return { ...EMPTY_OUTCOME, status: 'planned', commit, batchesQueued: jobs.length };
+}

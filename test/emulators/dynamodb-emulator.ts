@@ -1,0 +1,92 @@
+/**
+ * DynamoDB for tests: dynalite in this process (in-memory LevelDB), with the pipeline's tables created and an
+ * optional fault plan in front of it that answers chosen requests with DynamoDB errors (throttling, 500s).
+ * dynalite does not implement transactions or UpdateTimeToLive; the adapters use neither.
+ */
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { type AwsClients, createAwsClients } from '#adapters/aws/clients.ts';
+import { createTableRequest, TABLE_SHAPES, type TableName } from '#adapters/aws/table-shapes.ts';
+import { type FaultPlan, NO_FAULTS } from './faults.ts';
+
+export interface DynamoEmulator {
+  readonly endpoint: string;
+  /** Table names by shape, each prefixed so that several suites may share one emulator. */
+  readonly tables: Record<TableName, string>;
+  /** Clients with DynamoDB pointed at the emulator (and other services wherever `endpoints` says). */
+  clients(options?: {
+    maxAttempts?: number;
+    endpoints?: { sqs?: string; secretsManager?: string };
+  }): AwsClients;
+  setFaults(plan: FaultPlan): void;
+  /** Requests per operation, e.g. `{ BatchGetItem: 3 }`. */
+  readonly operations: Map<string, number>;
+  stop(): Promise<void>;
+}
+
+export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export async function startDynamoEmulator(
+  options: { faults?: FaultPlan; prefix?: string } = {},
+): Promise<DynamoEmulator> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let faults = options.faults ?? NO_FAULTS;
+  const operations = new Map<string, number>();
+  const [serve] = server.listeners('request') as ((
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+  ) => void)[];
+  if (!serve) throw new Error('dynalite has no request listener');
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    operations.set(operation, (operations.get(operation) ?? 0) + 1);
+    const fault = faults.decide({ method: req.method ?? 'POST', path: req.url ?? '/', operation });
+    if (!fault) return serve(req, res);
+    req.resume();
+    res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', ...fault.headers });
+    res.end(
+      JSON.stringify({
+        __type: `com.amazonaws.dynamodb.v20120810#${fault.code}`,
+        message: fault.message ?? 'Injected fault',
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const prefix = options.prefix ?? 'codesearch-test';
+  const tables = Object.fromEntries(
+    Object.keys(TABLE_SHAPES).map((name) => [name, `${prefix}-${name}`]),
+  ) as Record<TableName, string>;
+
+  const clients = (
+    clientOptions: { maxAttempts?: number; endpoints?: { sqs?: string; secretsManager?: string } } = {},
+  ) =>
+    createAwsClients({
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: clientOptions.maxAttempts,
+      endpoints: { ...clientOptions.endpoints, dynamodb: endpoint },
+    });
+  const admin = clients();
+  for (const [shape, tableName] of Object.entries(tables))
+    await admin.dynamo.send(
+      new CreateTableCommand(createTableRequest(tableName, TABLE_SHAPES[shape as TableName])),
+    );
+
+  return {
+    endpoint,
+    tables,
+    clients,
+    operations,
+    setFaults(plan) {
+      faults = plan;
+    },
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections(); // the SDK keeps connections alive; do not wait for them to idle out
+      }),
+  };
+}
