@@ -45,9 +45,10 @@ export const SearchRequestSchema = z
   .strictObject({
     query: z
       .string({ error: 'query must be a string' })
+      // The limit is on what was sent, before trimming: padding must not smuggle in a huge body.
+      .max(MAX_QUERY_CHARS, `query must be at most ${MAX_QUERY_CHARS} characters`)
       .trim()
       .min(1, 'query must not be empty')
-      .max(MAX_QUERY_CHARS, `query must be at most ${MAX_QUERY_CHARS} characters`)
       .meta({ description: 'Natural language or code.' }),
     repo: repoFilter,
     language,
@@ -75,9 +76,9 @@ export const SimilarRequestSchema = z
   .strictObject({
     snippet: z
       .string({ error: 'snippet must be a string' })
+      .max(MAX_SNIPPET_CHARS, `snippet must be at most ${MAX_SNIPPET_CHARS} characters`)
       .trim()
       .min(1, 'snippet must not be empty')
-      .max(MAX_SNIPPET_CHARS, `snippet must be at most ${MAX_SNIPPET_CHARS} characters`)
       .optional()
       .meta({ description: 'Code to find similar code for.' }),
     location: LocationSchema.optional().meta({
