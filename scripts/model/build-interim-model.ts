@@ -1,30 +1,29 @@
 /**
- * Builds the interim default embedding model into models/default/:
+ * Builds the interim embedding model (the project's first default, now the trained model's starting point and
+ * baseline) into models/interim/ (or --out DIR; models/interim is not committed):
  *   model.onnx, tokenizer.json, tokenizer_config.json, codesearch-model.json, DATA_CARD.md
  *
  * The model is a random projection of an IDF-weighted bag of subtokens: cosine similarity between two of its
- * vectors approximates TF-IDF cosine similarity. It is a stand-in until a trained model replaces it, but it
- * is a real ONNX graph with a standard tokenizer, loaded through the same code path as any third-party export.
+ * vectors approximates TF-IDF cosine similarity. The trained default model (`npm run train:model`) starts from
+ * exactly these vocabulary, weights and vectors; this script keeps the baseline reproducible for comparisons.
  *
  * Deterministic: fixed corpus list, sorted files, seeded PRNG. Run with
- *   node_modules/.bin/node scripts/build-default-model.ts
+ *   node_modules/.bin/node scripts/model/build-interim-model.ts [--out DIR]
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORPUS_SOURCES } from './model/corpus.ts';
-import {
-  computeInterimModelParts,
-  INTERIM_MODEL_SETTINGS,
-  type InterimModelParts,
-} from './model/interim-model.ts';
-import { buildTokenizerConfig, SPECIAL_TOKENS } from './model/tokenizer-spec.ts';
-import { encodeWeightedBagModel, OUTPUT_NAME } from './model/weighted-bag-graph.ts';
+import { parseArgs } from 'node:util';
+import { CORPUS_SOURCES } from './corpus.ts';
+import { computeInterimModelParts, INTERIM_MODEL_SETTINGS, type InterimModelParts } from './interim-model.ts';
+import { buildTokenizerConfig, SPECIAL_TOKENS } from './tokenizer-spec.ts';
+import { encodeWeightedBagModel, OUTPUT_NAME } from './weighted-bag-graph.ts';
 
 const SETTINGS = INTERIM_MODEL_SETTINGS;
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const outDir = join(repoRoot, 'models', 'default');
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const { values } = parseArgs({ options: { out: { type: 'string' } } });
+const outDir = values.out ?? join(repoRoot, 'models', 'interim');
 
 function log(message: string): void {
   process.stdout.write(`${message}\n`);
@@ -42,7 +41,7 @@ function dataCard(parts: InterimModelParts, sha256ByFile: Record<string, string>
   });
   const wholeWords = parts.vocab.filter((t) => !t.startsWith('##') && [...t].length > 1).length;
   const continuations = parts.vocab.filter((t) => t.startsWith('##')).length;
-  return `# Data card: ${SETTINGS.modelId} (interim default model)
+  return `# Data card: ${SETTINGS.modelId} (interim model, superseded by the trained default)
 
 ## What it is
 An **interim** embedding model for codesearch, to be replaced by a trained model. It embeds a text as the
@@ -111,7 +110,7 @@ ${Object.entries(sha256ByFile)
   .map(([name, hash]) => `- \`${name}\`: \`${hash}\``)
   .join('\n')}
 
-Rebuild: \`node_modules/.bin/node scripts/build-default-model.ts\` (deterministic: the same inputs give the same bytes).
+Rebuild: \`node_modules/.bin/node scripts/model/build-interim-model.ts\` (deterministic: the same inputs give the same bytes).
 `;
 }
 

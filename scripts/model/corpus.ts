@@ -247,7 +247,7 @@ const MAX_FILE_BYTES = 3_000_000;
  * Bundles sometimes inline their dependencies. A file that mentions one of the packages we evaluate on is
  * left out, so that none of their code can leak into the model.
  */
-const HELD_OUT_MARKERS = /picomatch|\bzod\b|commander|apache-arrow|node-ignore|KEY_IGNORE/;
+export const HELD_OUT_MARKERS = /picomatch|\bzod\b|commander|apache-arrow|node-ignore|KEY_IGNORE/;
 
 /**
  * Reads every corpus file, sorted by (package, path); drops byte-identical duplicates, huge files and files

@@ -10,6 +10,7 @@ const { onnx } = onnxProto;
 /** ONNX `TensorProto.DataType` codes for the element types we write. */
 export const DataType = {
   FLOAT: 1,
+  INT8: 3,
   INT32: 6,
   INT64: 7,
   FLOAT16: 10,
@@ -22,10 +23,14 @@ export interface Initializer {
   readonly dataType: DataTypeCode;
   readonly dims: readonly number[];
   /** Element data; for FLOAT16 the IEEE half-precision bit patterns. */
-  readonly data: Float32Array | Int32Array | BigInt64Array | Uint16Array;
+  readonly data: Float32Array | Int32Array | BigInt64Array | Uint16Array | Int8Array;
 }
 
-export type AttributeValue = number | readonly number[] | { readonly float: number };
+export type AttributeValue =
+  | number
+  | readonly number[]
+  | { readonly float: number }
+  | { readonly string: string };
 
 export interface GraphNode {
   readonly opType: string;
@@ -74,6 +79,8 @@ function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttribu
   const { AttributeType } = onnx.AttributeProto;
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  if ('string' in value)
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
   return { name, type: AttributeType.INTS, ints: [...value] };
 }
 

@@ -38,7 +38,7 @@ describe('default model', () => {
     await embedder?.close();
   });
 
-  it('fits in the 10 MB budget', () => {
+  it('fits in the 10 MB budget (the Lambda layer shares 250 MB with LanceDB and onnxruntime)', () => {
     const bytes = readdirSync(DEFAULT_MODEL_DIR).reduce(
       (sum, f) => sum + statSync(join(DEFAULT_MODEL_DIR, f)).size,
       0,
@@ -46,9 +46,17 @@ describe('default model', () => {
     expect(bytes).toBeLessThanOrEqual(10 * 1024 * 1024);
   });
 
-  it('reports its id and dimension', () => {
-    expect(embedder.modelId).toMatch(/^codesearch-interim-tfidf-256@[0-9a-f]{12}$/);
+  it('is the trained model, with its id, dimension and hybrid fusion settings', () => {
+    expect(embedder.modelId).toMatch(/^codesearch-bag-v1-256@[0-9a-f]{12}$/);
     expect(embedder.dimension).toBe(256);
+    expect(embedder.fusion?.k).toBeGreaterThan(0);
+    expect(embedder.fusion?.keywordWeight).toBe(1);
+  });
+
+  it('embeds a query differently from the same text as code (query and code sides)', async () => {
+    const query = await embedder.embedQuery('parse a header line');
+    const [document] = await embedder.embedDocuments(['parse a header line']);
+    expect(dot(query, document ?? new Float32Array(256))).toBeLessThan(0.9999);
   });
 
   it('returns unit vectors of the right dimension, deterministically', async () => {

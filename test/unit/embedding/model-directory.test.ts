@@ -14,6 +14,17 @@ describe('readModelDirectory', () => {
     expect(model.tokenizerConfigPath).toBeUndefined();
   });
 
+  it('reads optional hybrid fusion settings, filling in defaults, without changing the model id', async () => {
+    const plain = await readModelDirectory(await writeTinyModelDir());
+    const tuned = await readModelDirectory(
+      await writeTinyModelDir({ config: { hybrid: { k: 10, vectorWeight: 0.5 } } }),
+    );
+    expect(plain.config.hybrid).toBeUndefined();
+    expect(tuned.config.hybrid).toEqual({ k: 10, vectorWeight: 0.5, keywordWeight: 1 });
+    // Fusion weights do not change vectors, so an index built before tuning them stays valid.
+    expect(tuned.modelId).toBe(plain.modelId);
+  });
+
   it('names every missing file', async () => {
     const dir = await writeTinyModelDir({ omit: ['model.onnx', 'tokenizer.json'] });
     const error = await readModelDirectory(dir).catch((e: unknown) => e);
@@ -34,6 +45,9 @@ describe('readModelDirectory', () => {
     [{ maxTokens: 1 }, 'maxTokens'],
     [{ id: '' }, 'id'],
     [{ queryPrefx: 'query: ' }, 'queryPrefx'],
+    [{ hybrid: { k: 0 } }, 'hybrid.k'],
+    [{ hybrid: { vectorWeight: 0, keywordWeight: 0 } }, 'hybrid'],
+    [{ hybrid: { vectorWieght: 1 } }, 'hybrid'],
   ])('reports the bad field in %j with the file name', async (override, field) => {
     const dir = await writeTinyModelDir({ config: override });
     const error = await readModelDirectory(dir).catch((e: unknown) => e);

@@ -6,6 +6,7 @@ import { ModelLoadError } from '#engine/errors.ts';
 import {
   hiddenOf,
   ids,
+  int8Projection,
   meanOf,
   TINY_DIM,
   TINY_SEGMENT_VECTORS,
@@ -120,6 +121,46 @@ describe('a BERT-style export with a per-token last_hidden_state', () => {
         expect(asArray(batched[i])).toEqual(asArray((await embedder.embedDocuments([text]))[0]));
       }
       expect(embedder.stats.batches).toBe(Math.ceil(25 / 3) + 25);
+    } finally {
+      await embedder.close();
+    }
+  });
+});
+
+describe('an int8 (dynamically quantised) export', () => {
+  it('loads and pools like its float sibling, with the quantised layer computed as onnxruntime defines it', async () => {
+    // prepare: the tiny BERT-like graph ending in DynamicQuantizeLinear + MatMulInteger, as quantize_dynamic writes
+    const dir = await writeTinyModelDir({
+      int8Projection: true,
+      withoutTokenTypes: true,
+      config: { pooling: 'mean' },
+    });
+    const embedder = await createOnnxEmbedder({ modelDir: dir, workers: 1, threadsPerWorker: 1 });
+    try {
+      // act: one text per call, because activation scales are per tensor (per batch)
+      const [v] = await embedder.embedDocuments(['hello world foo']);
+      const [c] = await embedder.embedDocuments(['bar']);
+      // assess
+      expectClose(
+        v,
+        meanOf(
+          int8Projection(
+            ids(['[CLS]', 'hello', 'world', 'foo', '[SEP]']).map((id) =>
+              hiddenOf(id).map((x, d) => x - (TINY_SEGMENT_VECTORS[0]?.[d] ?? 0)),
+            ),
+          ),
+        ),
+      );
+      expectClose(
+        c,
+        meanOf(
+          int8Projection(
+            ids(['[CLS]', 'bar', '[SEP]']).map((id) =>
+              hiddenOf(id).map((x, d) => x - (TINY_SEGMENT_VECTORS[0]?.[d] ?? 0)),
+            ),
+          ),
+        ),
+      );
     } finally {
       await embedder.close();
     }

@@ -102,6 +102,47 @@ export interface TinyGraphOptions {
   readonly withoutTokenTypes?: boolean;
   /** Declare an extra input the loader cannot feed. */
   readonly extraInput?: string;
+  /**
+   * End with a dynamically quantised dense layer, as `onnxruntime.quantization.quantize_dynamic` writes int8
+   * transformer exports: DynamicQuantizeLinear on the activations, MatMulInteger with int8 weights
+   * ({@link TINY_INT8_WEIGHTS} × {@link TINY_INT8_SCALE}), then the two scales multiplied back in.
+   */
+  readonly int8Projection?: boolean;
+}
+
+/** The int8 projection's weights ([TINY_DIM, TINY_DIM], row-major) and their scale. */
+export const TINY_INT8_WEIGHTS = [
+  [127, 0, 10],
+  [0, 64, 0],
+  [-20, 0, -127],
+];
+export const TINY_INT8_SCALE = 1 / 127;
+
+/**
+ * What DynamicQuantizeLinear + MatMulInteger compute for one sequence's hidden rows (uint8 activations with a
+ * per-tensor scale and zero point over the whole tensor, as onnxruntime defines them).
+ */
+export function int8Projection(rows: readonly number[][]): number[][] {
+  const values = rows.flat();
+  const min = Math.min(0, ...values);
+  const max = Math.max(0, ...values);
+  const scale = (max - min) / 255 || 1;
+  const zeroPoint = Math.min(255, Math.max(0, Math.round(-min / scale)));
+  // Round half to even, as the ONNX spec says.
+  const roundEven = (x: number) => {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  };
+  const q = (x: number) => Math.min(255, Math.max(0, roundEven(x / scale) + zeroPoint));
+  return rows.map((row) =>
+    Array.from(
+      { length: TINY_DIM },
+      (_, j) =>
+        row.reduce((sum, x, i) => sum + (q(x) - zeroPoint) * (TINY_INT8_WEIGHTS[i]?.[j] ?? 0), 0) *
+        scale *
+        TINY_INT8_SCALE,
+    ),
+  );
 }
 
 /**
@@ -126,18 +167,40 @@ export function tinyModelBytes(options: TinyGraphOptions = {}): Uint8Array {
       data: f32(TINY_SEGMENT_VECTORS),
     });
   }
+  const hidden = options.int8Projection ? 'hidden' : 'last_hidden_state';
+  if (options.int8Projection) {
+    initializers.push(
+      {
+        name: 'W_q',
+        dataType: DataType.INT8,
+        dims: [TINY_DIM, TINY_DIM],
+        data: Int8Array.from(TINY_INT8_WEIGHTS.flat()),
+      },
+      { name: 'W_zero', dataType: DataType.INT8, dims: [], data: Int8Array.of(0) },
+      { name: 'W_scale', dataType: DataType.FLOAT, dims: [], data: Float32Array.of(TINY_INT8_SCALE) },
+    );
+  }
   const nodes: GraphNode[] = [
     { opType: 'Gather', inputs: ['E', 'input_ids'], outputs: ['tok'] },
     { opType: 'Cast', inputs: ['attention_mask'], outputs: ['mask_f'], attributes: { to: DataType.FLOAT } },
     { opType: 'Unsqueeze', inputs: ['mask_f', 'axis_2'], outputs: ['mask3'] },
   ];
   if (options.withoutTokenTypes) {
-    nodes.push({ opType: 'Mul', inputs: ['tok', 'mask3'], outputs: ['last_hidden_state'] });
+    nodes.push({ opType: 'Mul', inputs: ['tok', 'mask3'], outputs: [hidden] });
   } else {
     nodes.push(
       { opType: 'Gather', inputs: ['T', 'token_type_ids'], outputs: ['seg'] },
       { opType: 'Add', inputs: ['tok', 'seg'], outputs: ['sum'] },
-      { opType: 'Mul', inputs: ['sum', 'mask3'], outputs: ['last_hidden_state'] },
+      { opType: 'Mul', inputs: ['sum', 'mask3'], outputs: [hidden] },
+    );
+  }
+  if (options.int8Projection) {
+    nodes.push(
+      { opType: 'DynamicQuantizeLinear', inputs: [hidden], outputs: ['h_q', 'h_scale', 'h_zero'] },
+      { opType: 'MatMulInteger', inputs: ['h_q', 'W_q', 'h_zero', 'W_zero'], outputs: ['product_i32'] },
+      { opType: 'Cast', inputs: ['product_i32'], outputs: ['product'], attributes: { to: DataType.FLOAT } },
+      { opType: 'Mul', inputs: ['h_scale', 'W_scale'], outputs: ['output_scale'] },
+      { opType: 'Mul', inputs: ['product', 'output_scale'], outputs: ['last_hidden_state'] },
     );
   }
   const inputs = [

@@ -1,0 +1,383 @@
+/**
+ * One training run from start to finish: data, initialisation from the interim model, training, and (unless
+ * only experimenting) export. `scripts/train-model.ts` is its command line.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  type Bag,
+  type BagModel,
+  embedBags,
+  type SideTables,
+  type TermFrequency,
+  toBag,
+} from './bag-encoder.ts';
+import { asStored, type EmbeddingStorage } from './bag-graph.ts';
+import type { PairChunk } from './benchmark-pairs.ts';
+import { dataCard } from './data-card.ts';
+import { buildModelFiles, checkExportedModel, type ExportOptions, writeModelFiles } from './export-model.ts';
+import {
+  DEFAULT_FUSION,
+  FUSION_GRID,
+  type FusionScores,
+  keywordRankings,
+  scoreFusions,
+} from './fusion-tuning.ts';
+import { computeInterimModelParts, type TokenIdsOf } from './interim-model.ts';
+import type { BenchScores } from './search-benchmark.ts';
+import { SPECIAL_TOKENS } from './tokenizer-spec.ts';
+import {
+  type EpochReport,
+  evaluateRetrieval,
+  type RetrievalScores,
+  type RetrievalSet,
+  type TrainingPair,
+  type TrainSettings,
+  train,
+  unitGaussianRows,
+} from './trainer.ts';
+import { buildPairData, type PairData } from './training-data.ts';
+
+export interface ModelSettings extends TrainSettings {
+  readonly modelId: string;
+  readonly dimension: number;
+  readonly maxTokens: number;
+  /** One embedding table per side (query, code) instead of a shared one. */
+  readonly separateQueryEmbeddings: boolean;
+  /** Initial log-weight = log(idf + weightFloor). */
+  readonly weightFloor: number;
+  /** How the embedding table is stored in the ONNX graph. */
+  readonly storage: EmbeddingStorage;
+  /** Learn log-weight adjustments by the previous and next token (see bag-encoder.ts). */
+  readonly context: boolean;
+  /** Start inflected words (appends, appended, appending) from their stem's vector. */
+  readonly stemTiedInit: boolean;
+  /** Term-frequency damping, in training and in the exported graph. */
+  readonly termFrequency: TermFrequency;
+  /** Seed of the initial token vectors (the interim model's seed keeps its vectors). */
+  readonly vectorSeed: number;
+  /** Which pair data seed (caps are sampled). */
+  readonly dataSeed: number;
+}
+
+export const DEFAULT_SETTINGS: ModelSettings = {
+  modelId: 'codesearch-bag-v1-256',
+  dimension: 256,
+  maxTokens: 512,
+  separateQueryEmbeddings: false,
+  termFrequency: 'log',
+  context: true,
+  storage: 'int8',
+  stemTiedInit: true,
+  weightFloor: 0.1,
+  vectorSeed: 20_261_121,
+  dataSeed: 1,
+  epochs: 3,
+  batchSize: 256,
+  seed: 7,
+  groupedBatches: 0,
+  finalRateFraction: 0.1,
+  overlapMask: 0,
+  tokenDropout: 0.3,
+  scale: 20,
+  symmetric: 0.5,
+  embeddingRate: 3e-3,
+  weightRate: 3e-2,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+};
+
+/** The token that marks a query: appended to the vocabulary, and put right after [CLS] by the query prefix. */
+export const QUERY_MARKER = '[QRY]';
+const CLS = SPECIAL_TOKENS.indexOf('[CLS]');
+const SEP = SPECIAL_TOKENS.indexOf('[SEP]');
+
+/** Token ids as the loader produces them: [CLS] content… [SEP], content cut to maxTokens − 2. */
+export function encodeForModel(
+  tokenIdsOf: TokenIdsOf,
+  text: string,
+  maxTokens: number,
+  marker?: number,
+): Int32Array {
+  const content = tokenIdsOf(text);
+  const budget = maxTokens - 2 - (marker === undefined ? 0 : 1);
+  const ids = [CLS, ...(marker === undefined ? [] : [marker]), ...content.subarray(0, budget), SEP];
+  return Int32Array.from(ids);
+}
+
+interface SerializedPairData extends Omit<PairData, 'chunkPackage' | 'chunkFile'> {
+  chunkPackage: number[];
+  chunkFile: number[];
+}
+
+async function loadPairData(repoRoot: string, seed: number, cache?: string): Promise<PairData> {
+  if (cache && existsSync(cache)) {
+    const raw = JSON.parse(readFileSync(cache, 'utf8')) as SerializedPairData;
+    return {
+      ...raw,
+      chunkPackage: Int32Array.from(raw.chunkPackage),
+      chunkFile: Int32Array.from(raw.chunkFile),
+    };
+  }
+  const data = await buildPairData(repoRoot, undefined, seed);
+  if (cache) {
+    writeFileSync(
+      cache,
+      JSON.stringify({ ...data, chunkPackage: [...data.chunkPackage], chunkFile: [...data.chunkFile] }),
+    );
+  }
+  return data;
+}
+
+const INFLECTIONS: readonly [suffix: string, replacement: string][] = [
+  ['ies', 'y'],
+  ['es', ''],
+  ['s', ''],
+  ['ed', ''],
+  ['ed', 'e'],
+  ['ing', ''],
+  ['ing', 'e'],
+  ['er', ''],
+  ['ers', ''],
+  ['ly', ''],
+];
+
+/** The vocabulary id of a whole word's stem by simple English suffix rules, if the stem is in the vocabulary. */
+export function stemOf(word: string, ids: ReadonlyMap<string, number>): number | undefined {
+  if (word.startsWith('##') || word.startsWith('[') || !/^[a-z]+$/.test(word)) return undefined;
+  for (const [suffix, replacement] of INFLECTIONS) {
+    if (word.length - suffix.length < 3 || !word.endsWith(suffix)) continue;
+    if (suffix === 's' && word.endsWith('ss')) continue;
+    const stem = ids.get(word.slice(0, -suffix.length) + replacement);
+    if (stem !== undefined) return stem;
+  }
+  return undefined;
+}
+
+export interface TrainingRunOptions {
+  readonly repoRoot: string;
+  readonly settings: ModelSettings;
+  /** Where to write the model; undefined = experiment only. */
+  readonly outDir?: string;
+  readonly dataCache?: string;
+  /** A benchmark built with extract.mjs, scored after training (report only; never used to train). */
+  readonly bench?: { dir: string; home: string; repo: string };
+  readonly log: (line: string) => void;
+}
+
+export interface TrainedModel {
+  readonly model: BagModel;
+  readonly vocab: readonly string[];
+  readonly tokenIdsOf: TokenIdsOf;
+  readonly queryMarker: number;
+  readonly data: PairData;
+  readonly reports: readonly EpochReport[];
+  /** Validation scores of the initial (interim-equivalent) model. */
+  readonly initial: RetrievalScores;
+  readonly fusion: { chosen: FusionScores; scores: ReturnType<typeof scoreFusions> };
+  /** Scores on the held-out benchmark, when one was given (report only). */
+  readonly benchmark?: BenchScores;
+  readonly trainingSeconds: number;
+}
+
+export const MODEL_DESCRIPTION =
+  'Trained bag of subtokens: learned token embeddings and weights (query and code sides), damped term frequency';
+
+export async function buildTrainingRun(options: TrainingRunOptions): Promise<TrainedModel> {
+  const { settings, log } = options;
+  const started = performance.now();
+  const data = await loadPairData(options.repoRoot, settings.dataSeed, options.dataCache);
+  log(
+    `pairs: ${data.train.length} training, ${data.validation.length} validation, ${data.chunks.length} chunks ` +
+      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+
+  const parts = computeInterimModelParts(options.repoRoot);
+  const vocab = [...parts.vocab, QUERY_MARKER];
+  const queryMarker = vocab.length - 1;
+  const V = vocab.length;
+  const D = settings.dimension;
+  const tokenIdsOf = parts.tokenIdsOf;
+
+  // Initial model: the interim model's random vectors (or new ones for another seed or size) and IDF weights.
+  const vectors =
+    D === parts.randomVectors.length / parts.vocab.length && settings.vectorSeed === 20_261_121
+      ? parts.randomVectors
+      : unitGaussianRows(parts.vocab.length, D, settings.vectorSeed);
+  const codeEmbeddings = new Float32Array(V * D);
+  codeEmbeddings.set(vectors);
+  if (settings.stemTiedInit) {
+    // Inflected forms start where their stem is ("appends", "appended" → "append"), as a stemmer would match.
+    const ids = new Map(vocab.map((t, i) => [t, i]));
+    for (const [word, id] of ids) {
+      const stem = stemOf(word, ids);
+      if (stem !== undefined) codeEmbeddings.copyWithin(id * D, stem * D, (stem + 1) * D);
+    }
+  }
+  const logWeights = new Float32Array(V);
+  for (let t = 0; t < V; t++) logWeights[t] = Math.log((parts.weights[t] ?? 0) + settings.weightFloor);
+  const sideTables = (embeddings: Float32Array): SideTables => ({
+    embeddings,
+    logWeights: logWeights.slice(),
+    ...(settings.context ? { prevLogWeights: new Float32Array(V), nextLogWeights: new Float32Array(V) } : {}),
+  });
+  const model: BagModel = {
+    vocabSize: V,
+    dimension: D,
+    code: sideTables(codeEmbeddings),
+    query: sideTables(settings.separateQueryEmbeddings ? codeEmbeddings.slice() : codeEmbeddings),
+  };
+  const bagOf = (ids: Int32Array) => toBag(ids, settings.termFrequency, settings.context);
+
+  const codeBags = new Map<number, Bag>();
+  const codeBag = (chunk: number): Bag => {
+    let bag = codeBags.get(chunk);
+    if (!bag) {
+      bag = bagOf(encodeForModel(tokenIdsOf, data.chunks[chunk]?.text ?? '', settings.maxTokens));
+      codeBags.set(chunk, bag);
+    }
+    return bag;
+  };
+  const queryBag = (text: string) => bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens, queryMarker));
+  const pairs: TrainingPair[] = data.train.map((p) => ({
+    query: queryBag(p.query),
+    code: codeBag(p.chunk),
+    codeKey: p.chunk,
+    group: p.pkg,
+  }));
+  // Validation: every chunk of the validation files is a candidate.
+  const validationChunks: number[] = [];
+  for (let c = 0; c < data.chunks.length; c++) {
+    if (data.packages[data.chunkPackage[c] ?? -1]?.split === 'validation') validationChunks.push(c);
+  }
+  const position = new Map(validationChunks.map((c, i) => [c, i]));
+  const validation: RetrievalSet = {
+    queries: data.validation.map((p) => queryBag(p.query)),
+    candidates: validationChunks.map(codeBag),
+    targets: data.validation.map((p) => position.get(p.chunk) ?? -1),
+  };
+  log(`tokenised (${((performance.now() - started) / 1000).toFixed(1)} s); vocabulary ${V}, dimension ${D}`);
+  const initial = evaluateRetrieval(model, validation);
+  log(
+    `before training: validation MRR@10 ${initial.mrr10.toFixed(4)} R@1 ${initial.recall1.toFixed(3)} R@10 ${initial.recall10.toFixed(3)}`,
+  );
+
+  const reports = train(model, pairs, settings, validation, (r) => {
+    const v = r.validation;
+    log(
+      `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, ${r.seconds.toFixed(1)} s` +
+        (v
+          ? `; validation MRR@10 ${v.mrr10.toFixed(4)} R@1 ${v.recall1.toFixed(3)} R@10 ${v.recall10.toFixed(3)}`
+          : ''),
+    );
+  });
+  const trainingSeconds = (performance.now() - started) / 1000;
+
+  // Fusion settings for hybrid search, chosen on the validation packages against the engine's own BM25.
+  const split = (m: Float32Array) =>
+    Array.from({ length: m.length / D }, (_, i) => m.subarray(i * D, (i + 1) * D));
+  const stored = asStored(model, settings.storage);
+  const keyword = await keywordRankings(
+    validationChunks.map((c) => data.chunks[c] as PairChunk),
+    data.validation.map((p) => p.query),
+  );
+  const fusionScores = scoreFusions(
+    embedBags(stored, 'query', validation.queries),
+    embedBags(stored, 'code', validation.candidates),
+    D,
+    keyword,
+    validation.targets,
+    FUSION_GRID,
+  );
+  const bestFusion = [...fusionScores.hybrid].sort((a, b) => b.mrr10 - a.mrr10)[0] as FusionScores;
+  const equalFusion = fusionScores.hybrid.find(
+    (h) => h.fusion.k === DEFAULT_FUSION.k && h.fusion.vectorWeight === DEFAULT_FUSION.vectorWeight,
+  );
+  log(
+    `validation: vector MRR@10 ${fusionScores.vector.toFixed(4)}, keyword ${fusionScores.keyword.toFixed(4)}, ` +
+      `hybrid ${equalFusion?.mrr10.toFixed(4)} (k 60, equal weights) / ${bestFusion.mrr10.toFixed(4)} ` +
+      `(k ${bestFusion.fusion.k}, vector weight ${bestFusion.fusion.vectorWeight})`,
+  );
+
+  let benchmark: BenchScores | undefined;
+  if (options.bench) {
+    const { loadBenchIndex, scoreBench } = await import('./search-benchmark.ts');
+    const index = await loadBenchIndex(options.bench.dir, options.bench.home, options.bench.repo);
+    const chunkVectors = split(
+      embedBags(
+        stored,
+        'code',
+        index.chunks.map((c) => bagOf(encodeForModel(tokenIdsOf, c.text, settings.maxTokens))),
+      ),
+    );
+    const queryVectors = split(
+      embedBags(
+        stored,
+        'query',
+        index.queries.map((q) => queryBag(q.query)),
+      ),
+    );
+    const {
+      vectorRanks: _v,
+      hybridRanks: _h,
+      ...scores
+    } = scoreBench(index, queryVectors, chunkVectors, bestFusion.fusion);
+    benchmark = scores;
+    log(`benchmark ${options.bench.dir}: ${JSON.stringify(scores)}`);
+  }
+
+  const trained: TrainedModel = {
+    model,
+    vocab,
+    tokenIdsOf,
+    queryMarker,
+    data,
+    reports,
+    initial,
+    fusion: { chosen: bestFusion, scores: fusionScores },
+    benchmark,
+    trainingSeconds,
+  };
+  if (options.outDir) await exportModel(options.outDir, trained, settings, log);
+  return trained;
+}
+
+async function exportModel(
+  outDir: string,
+  trained: TrainedModel,
+  settings: ModelSettings,
+  log: (line: string) => void,
+): Promise<void> {
+  const exportOptions: ExportOptions = {
+    model: trained.model,
+    vocab: trained.vocab,
+    queryMarker: trained.queryMarker,
+    modelId: settings.modelId,
+    description: MODEL_DESCRIPTION,
+    maxTokens: settings.maxTokens,
+    termFrequency: settings.termFrequency,
+    context: settings.context,
+    storage: settings.storage,
+    hybrid: trained.fusion.chosen.fusion,
+  };
+  const exported = buildModelFiles(exportOptions);
+  writeModelFiles(outDir, exported, dataCard(trained, settings, exported));
+  // The shipped files must give the trainer's vectors through the generic loader.
+  const samples = trained.data.validation.slice(0, 64);
+  const check = await checkExportedModel(
+    outDir,
+    exportOptions,
+    trained.tokenIdsOf,
+    ['', ...samples.map((p) => trained.data.chunks[p.chunk]?.text ?? '')],
+    ['', ...samples.map((p) => p.query)],
+  );
+  if (!(check.maxDifference < 1e-4)) {
+    throw new Error(
+      `exported model differs from the trainer by up to ${check.maxDifference} on ${check.texts} texts`,
+    );
+  }
+  log(
+    `wrote ${outDir} (${(exported.bytes / 1e6).toFixed(2)} MB); loader check: ${check.texts} texts, ` +
+      `max difference ${check.maxDifference.toExponential(1)}`,
+  );
+}
