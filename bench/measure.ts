@@ -1,15 +1,25 @@
 /** Small measuring tools for benchmarks: peak RSS, event-loop pauses, percentiles. */
 
-/** Samples RSS every 20 ms; `stop()` returns the peak in MB. */
-export function trackPeakRss(): { stop(): number } {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
+/**
+ * Samples memory every 20 ms; `stop()` returns the peaks in MB: the process's RSS (including LanceDB's native
+ * caches, bounded by the store's cache options, and the ONNX workers), and the JavaScript heap plus external
+ * buffers, which is what streaming keeps flat.
+ */
+export function trackPeakMemory(): { stop(): { peakRssMb: number; peakJsHeapMb: number } } {
+  let rss = 0;
+  let js = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    js = Math.max(js, m.heapUsed + m.external);
+  };
+  sample();
+  const timer = setInterval(sample, 20);
   return {
     stop() {
       clearInterval(timer);
-      return Math.round(Math.max(peak, process.memoryUsage().rss) / 1e6);
+      sample();
+      return { peakRssMb: Math.round(rss / 1e6), peakJsHeapMb: Math.round(js / 1e6) };
     },
   };
 }

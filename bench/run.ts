@@ -1,9 +1,9 @@
 // `npm run bench`: measures the engine on this machine and prints one JSON document.
 //   embedding      chunks/s of the default model (tokenisation included), worker and thread counts
-//   index1k        a 1,000-file tree from our dependency tree: files/s, peak RSS, longest event-loop pause;
+//   index1k        a 1,000-file tree from our dependency tree: files/s, peak RSS and JS heap, longest event-loop pause;
 //                  then re-indexing it unchanged: seconds and model calls
 //   scale          chunk tables of ≥10k and ≥100k rows: warm hybrid/vector/keyword latency p50/p95, and the
-//                  peak RSS while indexing up to each size (streaming keeps it flat)
+//                  peak RSS and JS heap while indexing up to each size (streaming keeps the heap flat)
 // Corpus: every indexable source file in node_modules (our own dependency tree), copied into bench/.data.
 // The scale tables index it in shards of 500 files, each as its own repository, until the table is large
 // enough; repeated shards (second round) hit the embedding cache, which is realistic for forks and branches.
@@ -15,7 +15,7 @@ import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
 import type { SearchMode } from '#engine/search/search.ts';
 import type { SourceFile } from '#engine/types.ts';
 import { type LocalServices, openLocalServices } from '../src/runtime/local-services.ts';
-import { percentile, trackEventLoopPauses, trackPeakRss } from './measure.ts';
+import { percentile, trackEventLoopPauses, trackPeakMemory } from './measure.ts';
 import { indexableFiles, writeTree } from './trees.ts';
 
 const quick = process.argv.includes('--quick');
@@ -88,12 +88,12 @@ async function benchIndex1k(allFiles: readonly SourceFile[]) {
   await writeTree(allFiles.filter((_, i) => i % 6 === 0).slice(0, 1000), tree);
   const services = await openLocalServices({ home: join(DATA, 'home-1k'), rebuild: true });
   try {
-    const rss = trackPeakRss();
+    const memory = trackPeakMemory();
     const pauses = trackEventLoopPauses();
     const started = performance.now();
     const first = await indexRepo(services, tree, 'bench/tree-1k');
     const seconds = (performance.now() - started) / 1000;
-    const peakRssMb = rss.stop();
+    const peak = memory.stop();
     const maxEventLoopPauseMs = pauses.stop();
     const callsBefore = services.embedder.stats.batches;
     const again = performance.now();
@@ -104,7 +104,7 @@ async function benchIndex1k(allFiles: readonly SourceFile[]) {
       seconds: Math.round(seconds * 100) / 100,
       filesPerSecond: Math.round(first.filesScanned / seconds),
       chunksEmbedded: first.chunksEmbedded,
-      peakRssMb,
+      ...peak,
       maxEventLoopPauseMs,
       reindexUnchanged: {
         seconds: Math.round((performance.now() - again) / 10) / 100,
@@ -124,7 +124,7 @@ async function growTo(
   shards: readonly string[],
   state: { next: number },
 ) {
-  const rss = trackPeakRss();
+  const memory = trackPeakMemory();
   const pauses = trackEventLoopPauses();
   const started = performance.now();
   let chunks = await services.store.countChunks();
@@ -139,7 +139,7 @@ async function growTo(
   return {
     chunks,
     indexSeconds: Math.round((performance.now() - started) / 10) / 100,
-    peakRssMb: rss.stop(),
+    ...memory.stop(),
     maxEventLoopPauseMs: pauses.stop(),
   };
 }
