@@ -1,6 +1,6 @@
 /**
  * The routes API Gateway sends to each function; anything else gets API Gateway's own 404 without starting a
- * function. Adding a route to the search API is one line here (test/infra/stack.test.ts fails when this list
+ * function. The webhook takes whatever path it is routed at, so its route is only declared here. Adding a route to the search API is one line here (test/infra/stack.test.ts fails when this list
  * and the API's route table, `apiRoutes()` in src/api, disagree).
  */
 
@@ -22,6 +22,9 @@ export const SEARCH_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/openapi.json' },
   { method: 'GET', path: '/' },
 ];
+
+/** Served by functions/webhook/handler.ts: GitHub's push deliveries (the stack's `WebhookUrl` output). */
+export const WEBHOOK_ROUTES: readonly ApiRoute[] = [{ method: 'POST', path: '/webhooks/github' }];
 
 /**
  * The API Gateway path for a handler path. An API Gateway parameter matches one segment, but a repository

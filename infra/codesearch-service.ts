@@ -1,16 +1,19 @@
 /**
  * The stateless half: the layers, the functions and the HTTP API, wired to the state through its bind
- * methods. Today it holds the search function; the webhook and the index worker (issue 4) slot in the same
- * way (see infra/README.md).
+ * methods. Four functions: search (the API), the GitHub webhook (queues a job per push), the index worker
+ * (consumes the job queue) and the scheduled index upkeep (compaction, index builds, old versions).
  */
 import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { RuntimeLayerFolders } from '../scripts/layers/index.ts';
-import { SEARCH_ROUTES } from './api-routes.ts';
+import { SEARCH_ROUTES, WEBHOOK_ROUTES } from './api-routes.ts';
 import { CodeSearchFunction } from './codesearch-function.ts';
 import { CodeSearchHttpApi, type CodeSearchHttpApiProps } from './codesearch-http-api.ts';
 import type { CodeSearchState } from './codesearch-state.ts';
+import { FUNCTION_ENV } from './function-environment.ts';
 import { RuntimeLayers } from './runtime-layers.ts';
 
 export interface CodeSearchServiceProps {
@@ -34,12 +37,43 @@ export interface CodeSearchServiceProps {
   readonly searchTimeout?: Duration;
   /** Throttling and access-log settings of the HTTP API. */
   readonly api?: CodeSearchHttpApiProps;
+  /**
+   * Most index workers at once (the SQS event source's maximum concurrency, 2–1,000).
+   * @default 10
+   */
+  readonly indexConcurrency?: number;
+  /**
+   * Memory of the index worker in MB. Embedding is CPU-bound and memory buys CPU (3,008 MB ≈ 1.7 vCPUs);
+   * it also holds a batch's blobs, chunks and vectors, the grammars and the ONNX session.
+   * @default 3008
+   */
+  readonly indexMemoryMb?: number;
+  /** GitHub owners whose every repository the webhook accepts. @default none: registered repositories only */
+  readonly allowedOwners?: readonly string[];
+  /**
+   * How often index upkeep runs. Longer than its timeout (15 minutes), so that runs never overlap.
+   * @default Duration.minutes(30)
+   */
+  readonly upkeepInterval?: Duration;
+  /**
+   * How long upkeep keeps old table versions restorable (LanceDB `checkout`/`restore`). The bucket keeps the
+   * objects of removed versions for its own noncurrent-version retention on top.
+   * @default Duration.days(7)
+   */
+  readonly versionRetention?: Duration;
 }
+
+/** Upkeep's timeout: compaction and an index rebuild of a large table take minutes, not seconds. */
+const UPKEEP_TIMEOUT = Duration.minutes(15);
 
 export class CodeSearchService extends Construct {
   readonly layers: RuntimeLayers;
   readonly api: CodeSearchHttpApi;
   readonly search: CodeSearchFunction;
+  readonly webhook: CodeSearchFunction;
+  readonly indexWorker: CodeSearchFunction;
+  readonly indexUpkeep: CodeSearchFunction;
+  readonly upkeepSchedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: CodeSearchServiceProps) {
     super(scope, id);
@@ -59,9 +93,89 @@ export class CodeSearchService extends Construct {
       embedder: true,
       lanceDb: true,
     });
-    // What functions/search/handler.ts reads today: the index and the token signing keys.
+    // The index and the token signing keys to search; the index state and the job queue for GET /repos
+    // (indexing status) and POST /repos/{repo}/reindex.
     state.bindIndex(this.search.fn, 'read');
     state.bindSigningKeys(this.search.fn);
+    state.bindTable(this.search.fn, 'indexState', ['indexStateReader']);
+    state.bindJobQueueProducer(this.search.fn);
     this.api.addRoutes('Search', this.search.fn, SEARCH_ROUTES);
+
+    // GitHub gives a webhook 10 seconds; the function checks a signature and queues one job.
+    this.webhook = new CodeSearchFunction(this, 'Webhook', {
+      entry: 'functions/webhook/handler.ts',
+      description: 'codesearch: GitHub push webhook (POST /webhooks/github)',
+      invokedBy: 'api',
+      architecture,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+    });
+    state.bindWebhookSecret(this.webhook.fn);
+    state.bindJobQueueProducer(this.webhook.fn);
+    state.bindTable(this.webhook.fn, 'repositories', ['repoRegistry']);
+    state.bindTable(this.webhook.fn, 'webhookDeliveries', ['deliveryLog']);
+    if (props.allowedOwners && props.allowedOwners.length > 0)
+      this.webhook.fn.addEnvironment(FUNCTION_ENV.allowedOwners, props.allowedOwners.join(','));
+    this.api.addRoutes('Webhook', this.webhook.fn, WEBHOOK_ROUTES);
+
+    this.indexWorker = new CodeSearchFunction(this, 'IndexWorker', {
+      entry: 'functions/index-worker/handler.ts',
+      description: 'codesearch: index worker (job queue → GitHub → chunks, embeddings → LanceDB)',
+      invokedBy: 'queue',
+      architecture,
+      memorySize: props.indexMemoryMb ?? 3008,
+      timeout: state.indexWorkerTimeout,
+      layers: this.layers,
+      embedder: true,
+      lanceDb: true,
+      chunker: true,
+    });
+    const worker = this.indexWorker.fn;
+    state.bindIndex(worker, 'readWrite');
+    state.bindTable(worker, 'fileHashes', ['fileHashStore']);
+    state.bindTable(worker, 'embeddingCache', ['embeddingCache']);
+    state.bindTable(worker, 'indexState', ['indexStateWriter']);
+    state.bindJobQueueProducer(worker); // a sync fans out into batches
+    state.bindDeadLetterQueueProducer(worker); // poison jobs, with their reason
+    state.bindGitHubToken(worker);
+    state.bindJobQueueConsumer(worker, { maxConcurrency: props.indexConcurrency ?? 10 });
+
+    // Compaction, index (re)builds and version cleanup, one run at a time: no model session, only its id.
+    this.indexUpkeep = new CodeSearchFunction(this, 'IndexUpkeep', {
+      entry: 'functions/index-upkeep/handler.ts',
+      description: 'codesearch: scheduled index upkeep (compaction, index builds, old versions)',
+      invokedBy: 'schedule',
+      architecture,
+      memorySize: 3008,
+      timeout: UPKEEP_TIMEOUT,
+      reservedConcurrentExecutions: 1,
+      layers: this.layers,
+      model: true,
+      lanceDb: true,
+    });
+    state.bindIndex(this.indexUpkeep.fn, 'readWrite');
+    const retention = props.versionRetention ?? Duration.days(7);
+    this.indexUpkeep.fn.addEnvironment(
+      FUNCTION_ENV.versionRetentionHours,
+      String(retention.toHours({ integral: true })),
+    );
+    const interval = props.upkeepInterval ?? Duration.minutes(30);
+    if (interval.toSeconds() <= UPKEEP_TIMEOUT.toSeconds()) {
+      throw new Error(
+        `upkeepInterval must be longer than upkeep's ${UPKEEP_TIMEOUT.toMinutes()}-minute timeout, so runs never overlap`,
+      );
+    }
+    this.upkeepSchedule = new events.Rule(this, 'UpkeepSchedule', {
+      description: 'codesearch: index upkeep',
+      schedule: events.Schedule.rate(interval),
+      targets: [
+        new targets.LambdaFunction(this.indexUpkeep.fn, {
+          // If EventBridge cannot invoke the function at all, the event lands beside its failed runs.
+          deadLetterQueue: this.indexUpkeep.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
   }
 }

@@ -39,11 +39,21 @@ export class CodeSearchStack extends Stack {
       searchMemoryMb: config.searchMemory,
       searchReservedConcurrency: config.searchConcurrency,
       api: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      indexConcurrency: config.indexConcurrency,
+      allowedOwners: config.allowedOwners
+        ?.split(',')
+        .map((owner) => owner.trim())
+        .filter(Boolean),
     });
 
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.service.api.url, 'Base URL of the search API');
+    output(
+      'WebhookUrl',
+      `${this.service.api.url}webhooks/github`,
+      "Payload URL for the repository's or organisation's GitHub webhook (push events)",
+    );
     output('IndexBucketName', this.state.indexBucket.bucketName, 'S3 bucket holding the LanceDB index');
     output(
       'SigningKeysSecretName',
@@ -52,6 +62,15 @@ export class CodeSearchStack extends Stack {
     );
     output('GitHubWebhookSecretName', this.state.webhookSecret.secretName, 'Secret of the GitHub webhook');
     output('GitHubTokenSecretName', this.state.githubToken.secretName, 'Secret to put the GitHub token in');
+    output(
+      'RepositoriesTableName',
+      this.state.tables.repositories.tableName,
+      'DynamoDB table of the repositories the webhook accepts',
+    );
+    output('JobQueueUrl', this.state.jobQueue.queueUrl, 'SQS queue of indexing jobs');
     output('DeadLetterQueueUrl', this.state.deadLetterQueue.queueUrl, 'Indexing jobs that kept failing');
+    const upkeepFailures = this.service.indexUpkeep.deadLetterQueue;
+    if (upkeepFailures)
+      output('UpkeepDeadLetterQueueUrl', upkeepFailures.queueUrl, 'Index upkeep runs that failed');
   }
 }

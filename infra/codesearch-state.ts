@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { TABLE_ACCESS, type TableAccess } from '#adapters/aws/table-access.ts';
 import { TABLE_SHAPES, type TableName, type TableShape } from '#adapters/aws/table-shapes.ts';
 import { FUNCTION_ENV, TABLE_ENV } from './function-environment.ts';
 import { acknowledge, nagAttributeRef } from './nag-acknowledgements.ts';
@@ -20,6 +21,13 @@ export type Access = 'read' | 'readWrite';
 
 /** SQS needs the visibility timeout to be at least this many times the consumer's timeout (AWS guidance). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/**
+ * Receives after which the index worker moves a failing job to the dead-letter queue itself, with its reason
+ * (CODESEARCH_MAX_RECEIVES). The queue's redrive policy must allow more, so that it stays the backstop for
+ * the cases the worker cannot report (a timeout, a crash).
+ */
+export const WORKER_MAX_RECEIVES = 5;
 
 /** Prefix of the LanceDB database in the bucket; the rest of the bucket stays free for other uses (models). */
 export const INDEX_PREFIX = 'index';
@@ -32,9 +40,10 @@ export interface CodeSearchStateProps {
    */
   readonly indexWorkerTimeout?: Duration;
   /**
-   * Receives before SQS moves an indexing job to the dead-letter queue (the worker may move a job there
-   * earlier, with its reason).
-   * @default 5
+   * Receives before SQS moves an indexing job to the dead-letter queue. Above the worker's own limit
+   * (`WORKER_MAX_RECEIVES`), at which it dead-letters a job with the reason: SQS's move, without a reason, is
+   * only for jobs whose invocations timed out or crashed.
+   * @default 8
    */
   readonly maxReceiveCount?: number;
   /**
@@ -69,10 +78,19 @@ export class CodeSearchState extends Construct {
   readonly githubToken: secretsmanager.Secret;
   /** The worker timeout the queue's visibility timeout was sized for. */
   readonly indexWorkerTimeout: Duration;
+  /** Receives before the job queue's redrive policy moves a job to the dead-letter queue. */
+  readonly maxReceiveCount: number;
 
   constructor(scope: Construct, id: string, props: CodeSearchStateProps = {}) {
     super(scope, id);
     this.indexWorkerTimeout = props.indexWorkerTimeout ?? Duration.minutes(5);
+    this.maxReceiveCount = props.maxReceiveCount ?? 8;
+    if (this.maxReceiveCount <= WORKER_MAX_RECEIVES) {
+      throw new Error(
+        `maxReceiveCount must be above the worker's own limit of ${WORKER_MAX_RECEIVES} receives, ` +
+          `got ${this.maxReceiveCount}: the worker dead-letters with a reason, the redrive policy is the backstop`,
+      );
+    }
 
     this.indexBucket = new s3.Bucket(this, 'IndexBucket', {
       versioned: true,
@@ -130,7 +148,7 @@ export class CodeSearchState extends Construct {
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(this.indexWorkerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
 
     // The key set the search API reads: `{"active":"k1","k1":"<64 random characters>"}`. Rotation adds a key
@@ -204,29 +222,36 @@ export class CodeSearchState extends Construct {
     );
   }
 
-  /** A DynamoDB table; caches and the delivery log need `readWrite` even to read (a miss fills them). */
-  bindTable(fn: lambda.Function, name: TableName, access: Access): void {
+  /**
+   * A DynamoDB table, with exactly the actions of the adapters `fn` runs on it (src/adapters/aws/table-access.ts),
+   * e.g. `bindTable(fn, 'indexState', ['indexStateWriter'])`.
+   */
+  bindTable(fn: lambda.Function, name: TableName, uses: readonly TableAccess[]): void {
     const table = this.tables[name];
-    if (access === 'readWrite') table.grantReadWriteData(fn);
-    else table.grantReadData(fn);
+    const actions = [...new Set(uses.flatMap((use) => TABLE_ACCESS[use]))].sort();
+    if (actions.length === 0) throw new Error(`${fn.node.path}: bindTable(${name}) needs at least one use`);
+    table.grant(fn, ...actions);
     fn.addEnvironment(TABLE_ENV[name], table.tableName);
   }
 
-  /** Lets `fn` enqueue indexing jobs. */
+  /** Lets `fn` enqueue indexing jobs (SendMessageBatch needs sqs:SendMessage, nothing else). */
   bindJobQueueProducer(fn: lambda.Function): void {
-    this.jobQueue.grantSendMessages(fn);
+    this.jobQueue.grant(fn, 'sqs:SendMessage');
     fn.addEnvironment(FUNCTION_ENV.jobQueueUrl, this.jobQueue.queueUrl);
   }
 
   /** Lets `fn` move a job to the dead-letter queue itself, with the reason, before SQS would. */
   bindDeadLetterQueueProducer(fn: lambda.Function): void {
-    this.deadLetterQueue.grantSendMessages(fn);
+    this.deadLetterQueue.grant(fn, 'sqs:SendMessage');
     fn.addEnvironment(FUNCTION_ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
   }
 
   /**
-   * Makes `fn` the consumer of the job queue, reporting failures per message (a failed job is retried alone
-   * and reaches the dead-letter queue after `maxReceiveCount` receives), with bounded concurrency.
+   * Makes `fn` the consumer of the job queue, reporting failures per message (a failed job is retried alone;
+   * the worker dead-letters it with its reason after `WORKER_MAX_RECEIVES` receives, SQS after
+   * `maxReceiveCount`), with bounded concurrency. The event source's grants (receive, delete, change
+   * visibility, queue attributes) are the role's, as Lambda polls with it; the worker itself changes the
+   * visibility of rate-limited jobs.
    * @throws Error if `fn`'s timeout is longer than the queue's visibility timeout was sized for.
    */
   bindJobQueueConsumer(fn: lambda.Function, options: JobQueueConsumerOptions = {}): void {
@@ -244,6 +269,7 @@ export class CodeSearchState extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    fn.addEnvironment(FUNCTION_ENV.maxReceives, String(WORKER_MAX_RECEIVES));
     acknowledge(
       fn,
       'Serverless-LambdaEventSourceMappingDestination',
@@ -252,20 +278,33 @@ export class CodeSearchState extends Construct {
     );
   }
 
+  /** The API token signing keys (the search function). Secrets are only ever read with GetSecretValue. */
   bindSigningKeys(fn: lambda.Function): void {
-    this.signingKeys.grantRead(fn);
+    grantGetSecretValue(fn, this.signingKeys);
     fn.addEnvironment(FUNCTION_ENV.signingKeysSecret, this.signingKeys.secretArn);
   }
 
+  /** The secret GitHub signs webhook deliveries with (the webhook function). */
   bindWebhookSecret(fn: lambda.Function): void {
-    this.webhookSecret.grantRead(fn);
+    grantGetSecretValue(fn, this.webhookSecret);
     fn.addEnvironment(FUNCTION_ENV.webhookSecret, this.webhookSecret.secretArn);
   }
 
+  /** The GitHub token the index worker reads repositories with. */
   bindGitHubToken(fn: lambda.Function): void {
-    this.githubToken.grantRead(fn);
+    grantGetSecretValue(fn, this.githubToken);
     fn.addEnvironment(FUNCTION_ENV.githubTokenSecret, this.githubToken.secretArn);
   }
+}
+
+/**
+ * GetSecretValue and nothing else (`grantRead` adds DescribeSecret, which no function calls). The secrets use
+ * the account's `aws/secretsmanager` key, which needs no grant of its own.
+ */
+function grantGetSecretValue(fn: lambda.Function, secret: secretsmanager.ISecret): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+  );
 }
 
 /** LanceDB writes with conditional PUTs, deletes old fragments, and uploads large files in parts. */

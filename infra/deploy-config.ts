@@ -31,6 +31,21 @@ export const DeployConfigSchema = z.object({
   apiRateLimit: whole('apiRateLimit', 1, 10_000).default(50),
   /** API Gateway burst. */
   apiBurstLimit: whole('apiBurstLimit', 1, 5_000).default(100),
+  /**
+   * Most index workers running at once: the job queue's event source maximum concurrency (SQS allows 2 to
+   * 1,000). It bounds the load on GitHub (every worker downloads blobs) and the write conflicts on the table.
+   */
+  indexConcurrency: whole('indexConcurrency', 2, 1_000).default(10),
+  /**
+   * GitHub owners (users or organisations) whose every repository the webhook accepts without registering it,
+   * comma-separated.
+   */
+  allowedOwners: z
+    .string()
+    .regex(/^\s*[\w.-]+(\s*,\s*[\w.-]+)*\s*$/, {
+      error: 'allowedOwners must be GitHub owner names separated by commas',
+    })
+    .optional(),
 });
 
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;

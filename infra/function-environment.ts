@@ -16,6 +16,12 @@ export const FUNCTION_ENV = {
   jobQueueUrl: 'CODESEARCH_JOB_QUEUE_URL',
   /** SQS dead-letter queue of indexing jobs (the worker moves poison jobs there with the reason). */
   deadLetterQueueUrl: 'CODESEARCH_DEAD_LETTER_QUEUE_URL',
+  /** Receives after which the index worker dead-letters a failing job itself (below the redrive limit). */
+  maxReceives: 'CODESEARCH_MAX_RECEIVES',
+  /** How long index upkeep keeps old table versions restorable, in hours. */
+  versionRetentionHours: 'CODESEARCH_VERSION_RETENTION_HOURS',
+  /** GitHub owners whose every repository the webhook accepts, comma-separated (optional). */
+  allowedOwners: 'CODESEARCH_ALLOWED_OWNERS',
   /** Secret with the API token signing keys, `{"active":"k1","k1":"…"}`. */
   signingKeysSecret: 'CODESEARCH_KEYS_SECRET_ID',
   /** Secret of the GitHub webhook (X-Hub-Signature-256). */

@@ -9,7 +9,7 @@ import { DynamoEmbeddingCache } from '#adapters/aws/dynamo-embedding-cache.ts';
 import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { readEnvironment } from '#adapters/aws/environment.ts';
-import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
+import { githubTokenSecret } from '#adapters/aws/github-token-secret.ts';
 import { SqsDeadLetterQueue, SqsVisibility } from '#adapters/aws/sqs-dead-letters.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { GitHubApi } from '#adapters/github/github-api.ts';
@@ -67,7 +67,7 @@ export interface OpenedWorker {
 }
 
 export interface WorkerOverrides {
-  /** Tests that are about the pipeline, not the model, pass a fast deterministic embedder. */
+  /** Tests with many worker instances share one embedder (one ONNX session) instead of one each. */
   readonly embedder?: Embedder;
   /** Tests with many worker instances share one (loading the grammars takes a few hundred ms). */
   readonly chunker?: Chunker;
@@ -94,7 +94,8 @@ export async function openIndexWorker(
     storageOptions: lanceStorageOptions(env),
   });
   const fileHashes = new DynamoFileHashStore(clients.documents, env.CODESEARCH_FILE_HASH_TABLE);
-  const token = cachedSecret(secretsManagerSecret(clients.secrets, env.CODESEARCH_GITHUB_TOKEN_SECRET_ID));
+  // Refuses the stack's placeholder with a reason that says what to do, instead of a 401 from GitHub.
+  const token = cachedSecret(githubTokenSecret(clients.secrets, env.CODESEARCH_GITHUB_TOKEN_SECRET_ID));
   const github = new GitHubApi({ token, baseUrl: env.CODESEARCH_GITHUB_API_URL });
   const state = new DynamoIndexStateStore(clients.documents, env.CODESEARCH_INDEX_STATE_TABLE);
   const visibility = new SqsVisibility(clients.sqs, env.CODESEARCH_JOB_QUEUE_URL);

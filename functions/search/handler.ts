@@ -8,6 +8,10 @@
  * - CODESEARCH_INDEX_URI — s3://bucket/prefix of the LanceDB index (required)
  * - CODESEARCH_KEYS_SECRET_ID — Secrets Manager name or ARN of the token signing keys (required; the function
  *   needs secretsmanager:GetSecretValue on it). Format: `{"active":"k1","k1":"<≥32 random characters>"}`.
+ * - CODESEARCH_INDEX_STATE_TABLE and CODESEARCH_JOB_QUEUE_URL — the push-driven pipeline's index-state table
+ *   and job queue (optional, together): `GET /repos` then shows each repository's indexed commit and status,
+ *   and `POST /repos/{repo}/reindex` queues a re-index (dynamodb:GetItem and Scan on the table,
+ *   sqs:SendMessage on the queue)
  * - CODESEARCH_MODEL_DIR — default: the model shipped beside the function
  * - CODESEARCH_KEYS_TTL_SECONDS (300), CODESEARCH_CACHE_TTL_SECONDS (60),
  *   CODESEARCH_RATE_LIMIT_BURST (60), CODESEARCH_RATE_LIMIT_PER_SECOND (10)
@@ -17,11 +21,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { awsClients } from '#adapters/aws/clients.ts';
+import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
+import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { bearerTokenAuthenticator } from '#api/auth/authenticator.ts';
 import { cachedKeySet } from '#api/auth/cached-key-set.ts';
@@ -41,6 +48,8 @@ const Config = z.object({
   CODESEARCH_KEYS_SECRET_ID: z
     .string({ error: 'CODESEARCH_KEYS_SECRET_ID must name the Secrets Manager secret with the signing keys' })
     .min(1),
+  CODESEARCH_INDEX_STATE_TABLE: z.string().min(1).optional(),
+  CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }).optional(),
   CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
   CODESEARCH_KEYS_TTL_SECONDS: seconds(300),
   CODESEARCH_CACHE_TTL_SECONDS: seconds(60),
@@ -51,7 +60,6 @@ const Config = z.object({
 
 const logger = new Logger({ serviceName: 'codesearch-search' });
 const metrics = new Metrics({ namespace: 'codesearch', serviceName: 'codesearch-search' });
-const secretsManager = new SecretsManagerClient({});
 
 let api: Promise<HttpHandler> | undefined;
 
@@ -59,6 +67,7 @@ async function createApi(): Promise<HttpHandler> {
   const parsed = Config.safeParse(process.env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '));
   const config = parsed.data;
+  const catalog = indexStateCatalog(config);
   // One worker: a search embeds one short query at a time, and the function's vCPUs serve ONNX's threads.
   const embedder = await createOnnxEmbedder({
     modelDir: config.CODESEARCH_MODEL_DIR ?? DEFAULT_MODEL_DIR,
@@ -69,7 +78,7 @@ async function createApi(): Promise<HttpHandler> {
     metadata: { modelId: embedder.modelId, dimension: embedder.dimension, chunkerVersion: CHUNKER_VERSION },
     storageOptions: config.AWS_REGION ? { region: config.AWS_REGION } : undefined,
   });
-  const keys = cachedKeySet(secretsManagerSecret(secretsManager, config.CODESEARCH_KEYS_SECRET_ID), {
+  const keys = cachedKeySet(secretsManagerSecret(awsClients().secrets, config.CODESEARCH_KEYS_SECRET_ID), {
     ttlMs: config.CODESEARCH_KEYS_TTL_SECONDS * 1000,
   });
   return createSearchApi({
@@ -81,9 +90,27 @@ async function createApi(): Promise<HttpHandler> {
       burst: config.CODESEARCH_RATE_LIMIT_BURST,
       perSecond: config.CODESEARCH_RATE_LIMIT_PER_SECOND,
     }),
+    catalog,
+    reindexer: catalog,
     logger,
     onRequest: recordMetrics,
   });
+}
+
+/** The pipeline's view of each repository, when the deployment has the pipeline (both variables set). */
+function indexStateCatalog(config: z.infer<typeof Config>): IndexStateCatalog | undefined {
+  const table = config.CODESEARCH_INDEX_STATE_TABLE;
+  const queueUrl = config.CODESEARCH_JOB_QUEUE_URL;
+  if (table === undefined && queueUrl === undefined) return undefined;
+  if (table === undefined || queueUrl === undefined)
+    throw new ConfigError(
+      'CODESEARCH_INDEX_STATE_TABLE and CODESEARCH_JOB_QUEUE_URL must be set together (GET /repos, reindex)',
+    );
+  const clients = awsClients();
+  return new IndexStateCatalog(
+    new DynamoIndexStateStore(clients.documents, table),
+    new SqsJobQueue(clients.sqs, queueUrl),
+  );
 }
 
 function recordMetrics(record: RequestRecord): void {

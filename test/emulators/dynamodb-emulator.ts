@@ -8,24 +8,34 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { type AwsClients, createAwsClients } from '#adapters/aws/clients.ts';
 import { createTableRequest, TABLE_SHAPES, type TableName } from '#adapters/aws/table-shapes.ts';
+import { type AwsCall, principalOf } from './aws-calls.ts';
 import { type FaultPlan, NO_FAULTS } from './faults.ts';
 
 export interface DynamoEmulator {
   readonly endpoint: string;
   /** Table names by shape, each prefixed so that several suites may share one emulator. */
   readonly tables: Record<TableName, string>;
-  /** Clients with DynamoDB pointed at the emulator (and other services wherever `endpoints` says). */
-  clients(options?: {
-    maxAttempts?: number;
-    endpoints?: { sqs?: string; secretsManager?: string };
-  }): AwsClients;
+  /**
+   * Clients with DynamoDB pointed at the emulator (and other services wherever `endpoints` says), signing as
+   * `principal` (the access key id every emulator records).
+   */
+  clients(options?: ClientOptions): AwsClients;
   setFaults(plan: FaultPlan): void;
   /** Requests per operation, e.g. `{ BatchGetItem: 3 }`. */
   readonly operations: Map<string, number>;
+  /** Every request: who, which operation, which tables. */
+  readonly calls: AwsCall[];
   stop(): Promise<void>;
 }
 
 export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface ClientOptions {
+  readonly maxAttempts?: number;
+  readonly endpoints?: { sqs?: string; secretsManager?: string };
+  /** The access key id to sign with. @default the access key id of TEST_CREDENTIALS */
+  readonly principal?: string;
+}
 
 export async function startDynamoEmulator(
   options: { faults?: FaultPlan; prefix?: string } = {},
@@ -33,6 +43,7 @@ export async function startDynamoEmulator(
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let faults = options.faults ?? NO_FAULTS;
   const operations = new Map<string, number>();
+  const calls: AwsCall[] = [];
   const [serve] = server.listeners('request') as ((
     req: import('node:http').IncomingMessage,
     res: import('node:http').ServerResponse,
@@ -42,6 +53,16 @@ export async function startDynamoEmulator(
   server.on('request', (req, res) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     operations.set(operation, (operations.get(operation) ?? 0) + 1);
+    // dynalite reads the body with 'data' events too: both listeners see every chunk
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    req.on('end', () => {
+      calls.push({
+        principal: principalOf(req.headers.authorization),
+        operation,
+        resources: tablesOf(Buffer.concat(body).toString('utf8')),
+      });
+    });
     const fault = faults.decide({ method: req.method ?? 'POST', path: req.url ?? '/', operation });
     if (!fault) return serve(req, res);
     req.resume();
@@ -60,12 +81,12 @@ export async function startDynamoEmulator(
     Object.keys(TABLE_SHAPES).map((name) => [name, `${prefix}-${name}`]),
   ) as Record<TableName, string>;
 
-  const clients = (
-    clientOptions: { maxAttempts?: number; endpoints?: { sqs?: string; secretsManager?: string } } = {},
-  ) =>
+  const clients = (clientOptions: ClientOptions = {}) =>
     createAwsClients({
       region: 'us-east-1',
-      credentials: TEST_CREDENTIALS,
+      credentials: clientOptions.principal
+        ? { accessKeyId: clientOptions.principal, secretAccessKey: 'emulated' }
+        : TEST_CREDENTIALS,
       maxAttempts: clientOptions.maxAttempts,
       endpoints: { ...clientOptions.endpoints, dynamodb: endpoint },
     });
@@ -80,6 +101,7 @@ export async function startDynamoEmulator(
     tables,
     clients,
     operations,
+    calls,
     setFaults(plan) {
       faults = plan;
     },
@@ -89,4 +111,15 @@ export async function startDynamoEmulator(
         server.closeAllConnections(); // the SDK keeps connections alive; do not wait for them to idle out
       }),
   };
+}
+
+/** The tables a request names: `TableName`, or the keys of a batch's `RequestItems`. */
+function tablesOf(body: string): string[] {
+  try {
+    const input = JSON.parse(body || '{}') as { TableName?: string; RequestItems?: Record<string, unknown> };
+    if (input.TableName) return [input.TableName];
+    return Object.keys(input.RequestItems ?? {});
+  } catch {
+    return [];
+  }
 }

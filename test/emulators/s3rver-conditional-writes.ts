@@ -33,6 +33,19 @@ export interface S3RequestLog {
   conditionalCreates: number;
   refusedCreates: number;
   faults: number;
+  /** Every request as the IAM action it needs and what it acts on, to compare with a role's grants. */
+  calls: S3Call[];
+}
+
+/**
+ * A request as IAM sees it. `key` for object actions (absent for a multi-object delete, whose keys are in
+ * the body), `prefix` for listings.
+ */
+export interface S3Call {
+  readonly action: string;
+  readonly bucket: string;
+  readonly key?: string;
+  readonly prefix?: string;
 }
 
 interface KoaContext {
@@ -80,7 +93,14 @@ export function installConditionalWrites(
   server: S3rver,
   options: { stagingDirectory: string; faults: () => FaultPlan },
 ): S3RequestLog {
-  const log: S3RequestLog = { requests: 0, writes: 0, conditionalCreates: 0, refusedCreates: 0, faults: 0 };
+  const log: S3RequestLog = {
+    requests: 0,
+    writes: 0,
+    conditionalCreates: 0,
+    refusedCreates: 0,
+    faults: 0,
+    calls: [],
+  };
   const store = server.store as FilesystemStore;
   const locks = new KeyLocks();
   store.putObject = (object) => writeAtomically(store, options.stagingDirectory, object);
@@ -89,6 +109,7 @@ export function installConditionalWrites(
   const layer = async (context: unknown, next: () => Promise<void>): Promise<void> => {
     const ctx = context as KoaContext;
     log.requests++;
+    log.calls.push(s3CallOf(ctx));
     const fault = options.faults().decide({ method: ctx.method, path: ctx.path });
     if (fault) {
       log.faults++;
@@ -123,6 +144,31 @@ export function installConditionalWrites(
 function isObjectWrite(ctx: KoaContext): boolean {
   if (ctx.method === 'PUT') return !('uploadId' in ctx.query || 'tagging' in ctx.query || 'acl' in ctx.query);
   return ctx.method === 'POST' && 'uploadId' in ctx.query;
+}
+
+/** The IAM action a request needs (UploadPart, CreateMultipartUpload and CompleteMultipartUpload are PutObject). */
+function s3CallOf(ctx: KoaContext): S3Call {
+  const bucket = ctx.path.split('/')[1] ?? '';
+  const target = objectOf(ctx.path);
+  if (!target) {
+    if (ctx.method === 'GET')
+      return { action: 's3:ListBucket', bucket, prefix: String(ctx.query.prefix ?? '') };
+    if (ctx.method === 'POST' && 'delete' in ctx.query) return { action: 's3:DeleteObject', bucket };
+    return { action: `(bucket ${ctx.method})`, bucket };
+  }
+  const { key } = target;
+  switch (ctx.method) {
+    case 'GET':
+    case 'HEAD':
+      return { action: 's3:GetObject', bucket, key };
+    case 'PUT':
+    case 'POST':
+      return { action: 's3:PutObject', bucket, key };
+    case 'DELETE':
+      return { action: 'uploadId' in ctx.query ? 's3:AbortMultipartUpload' : 's3:DeleteObject', bucket, key };
+    default:
+      return { action: `(object ${ctx.method})`, bucket, key };
+  }
 }
 
 function objectOf(path: string): { bucket: string; key: string } | undefined {

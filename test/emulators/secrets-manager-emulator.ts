@@ -5,22 +5,31 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AwsCall, principalOf } from './aws-calls.ts';
 
 export interface SecretsManagerEmulator {
   readonly endpoint: string;
   put(id: string, value: string): void;
   readonly reads: Map<string, number>;
+  /** Every request: who, which operation, which secret. */
+  readonly calls: AwsCall[];
   stop(): Promise<void>;
 }
 
 export async function startSecretsManagerEmulator(): Promise<SecretsManagerEmulator> {
   const secrets = new Map<string, string>();
   const reads = new Map<string, number>();
+  const calls: AwsCall[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { SecretId?: string };
     const id = String(input.SecretId);
+    calls.push({
+      principal: principalOf(req.headers.authorization),
+      operation: String(req.headers['x-amz-target'] ?? '').replace('secretsmanager.', ''),
+      resources: [id],
+    });
     const value = secrets.get(id);
     res.setHeader('content-type', 'application/x-amz-json-1.1');
     if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' || value === undefined) {
@@ -45,6 +54,7 @@ export async function startSecretsManagerEmulator(): Promise<SecretsManagerEmula
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     put: (id, value) => secrets.set(id, value),
     reads,
+    calls,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AwsCall, principalOf } from './aws-calls.ts';
 
 interface StoredMessage {
   readonly id: string;
@@ -45,6 +46,8 @@ export interface SqsEmulator {
   ): { body: string; attributes: Record<string, unknown> | undefined; receiveCount: number }[];
   /** Messages not yet deleted, and how many of them are in flight. */
   depth(name: string): { total: number; inFlight: number };
+  /** Every request: who, which operation, which queue. */
+  readonly calls: AwsCall[];
   stop(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ const ACCOUNT = '000000000000';
 
 export async function startSqsEmulator(): Promise<SqsEmulator> {
   const queues = new Map<string, Queue>();
+  const calls: AwsCall[] = [];
   let endpoint = '';
   const urlOf = (name: string) => `${endpoint}/${ACCOUNT}/${name}`;
   const queueOf = (url: unknown): Queue => {
@@ -150,7 +154,7 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
   };
 
   const server = createServer((req, res) => {
-    void handle(req, res, operations);
+    void handle(req, res, operations, calls);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -168,6 +172,7 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
       return urlOf(name);
     },
     queueUrl: urlOf,
+    calls,
     peek: (name) =>
       (queues.get(name)?.messages ?? []).map((m) => ({
         body: m.body,
@@ -221,6 +226,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   operations: Record<string, (input: Record<string, unknown>) => unknown>,
+  calls: AwsCall[],
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -228,7 +234,13 @@ async function handle(
   try {
     const run = operations[operation];
     if (!run) throw new SqsFault(400, 'InvalidAction', `operation ${operation} is not emulated`);
-    const output = run(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>);
+    const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    const queue =
+      String(input.QueueUrl ?? input.QueueName ?? '')
+        .split('/')
+        .pop() ?? '';
+    calls.push({ principal: principalOf(req.headers.authorization), operation, resources: [queue] });
+    const output = run(input);
     res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
     res.end(JSON.stringify(output));
   } catch (error) {

@@ -23,15 +23,26 @@ export interface DrainOptions {
   readonly handlers: readonly SqsHandler[];
   /** @default 1 */
   readonly batchSize?: number;
-  /** Seconds a received batch stays invisible: longer than any invocation, as Lambda requires. @default 30 */
+  /**
+   * Seconds a received batch stays invisible: longer than any invocation, as Lambda requires (the stack sets
+   * six times the worker's timeout). @default 1800
+   */
   readonly visibilityTimeoutSeconds?: number;
+  /**
+   * The remaining time each invocation's `Context` starts with, as the function's timeout would give it (the
+   * worker bounds its writer leases by it). @default 300_000, the deployed worker's timeout
+   */
+  readonly functionTimeoutMs?: number;
   /**
    * Makes failed records visible again after this many seconds instead of the full visibility timeout, so that
    * retries do not slow the tests down; `undefined` keeps whatever the handler set (a RetryLater delay).
    * @default 0
    */
   readonly failedVisibilitySeconds?: number | undefined;
-  /** Safety net against a test that never converges. @default 60_000 */
+  /**
+   * Safety net against a test that never converges, so that it fails with this message rather than at the
+   * test's timeout; keep it far above what the slowest machine under load needs. @default 240_000
+   */
   readonly timeoutMs?: number;
 }
 
@@ -43,16 +54,16 @@ export interface DrainReport {
 
 export async function drainQueue(options: DrainOptions): Promise<DrainReport> {
   const report: DrainReport = { invocations: 0, records: 0, failures: 0 };
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  const deadline = Date.now() + timeoutMs;
   const poll = async (handler: SqsHandler): Promise<void> => {
     for (;;) {
-      if (Date.now() > deadline)
-        throw new Error(`queue not drained within ${options.timeoutMs ?? 60_000} ms`);
+      if (Date.now() > deadline) throw new Error(`queue not drained within ${timeoutMs} ms`);
       const { Messages = [] } = await options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: options.queueUrl,
           MaxNumberOfMessages: options.batchSize ?? 1,
-          VisibilityTimeout: options.visibilityTimeoutSeconds ?? 30,
+          VisibilityTimeout: options.visibilityTimeoutSeconds ?? 1800,
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['All'],
         }),
@@ -80,7 +91,10 @@ export async function drainQueue(options: DrainOptions): Promise<DrainReport> {
       }));
       report.invocations++;
       report.records += records.length;
-      const response = await handler({ Records: records }, lambdaContext('codesearch-index-worker'));
+      const response = await handler(
+        { Records: records },
+        lambdaContext('codesearch-index-worker', options.functionTimeoutMs ?? 300_000),
+      );
       const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
       report.failures += failed.size;
       const retryAfter = 'failedVisibilitySeconds' in options ? options.failedVisibilitySeconds : 0;

@@ -1,13 +1,19 @@
 /**
- * What `cdk deploy` would create, resource by resource: the state, the search function with its grants and
- * environment, the HTTP API, the outputs. One synthesis (without esbuild) serves every assertion; cdk-nag
- * runs as part of it, so it passing at all means no unacknowledged finding.
+ * What `cdk deploy` would create, resource by resource: the state; the search, webhook, index worker and
+ * index upkeep functions with their grants, environment and triggers; the HTTP API; the outputs. One
+ * synthesis (without esbuild) serves every assertion; cdk-nag runs as part of it, so it passing at all means
+ * no unacknowledged finding.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { TABLE_SHAPES, type TableName } from '#adapters/aws/table-shapes.ts';
 import { apiRoutes } from '#api/search-api.ts';
-import { apiGatewayPath, SEARCH_ROUTES } from '../../infra/api-routes.ts';
+import { UpkeepEnvironment } from '../../functions/index-upkeep/upkeep-services.ts';
+import { WorkerEnvironment } from '../../functions/index-worker/worker-services.ts';
+import { WebhookEnvironment } from '../../functions/webhook/webhook-services.ts';
+import { apiGatewayPath, SEARCH_ROUTES, WEBHOOK_ROUTES } from '../../infra/api-routes.ts';
+import { WORKER_MAX_RECEIVES } from '../../infra/codesearch-state.ts';
 import { TABLE_ENV } from '../../infra/function-environment.ts';
 import { type CfnTemplate, type Synthesized, synthesize } from './helpers/synth.ts';
 
@@ -29,6 +35,56 @@ function logicalId(type: string, prefix: string): string {
 }
 
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+type FunctionName = 'Search' | 'Webhook' | 'IndexWorker' | 'IndexUpkeep';
+const functionId = (name: FunctionName) => logicalId('AWS::Lambda::Function', `Service${name}Function`);
+const tableArn = (prefix: string) => [getAtt(logicalId('AWS::DynamoDB::Table', prefix))];
+const queueArn = (prefix: string) => getAtt(logicalId('AWS::SQS::Queue', prefix));
+const secretRef = (prefix: string) => ({ Ref: logicalId('AWS::SecretsManager::Secret', prefix) });
+const indexObjects = () => ({
+  'Fn::Join': ['', [getAtt(logicalId('AWS::S3::Bucket', 'StateIndexBucket')), '/index/*']],
+});
+const listIndexPrefix = () => ({
+  Effect: 'Allow',
+  Action: 's3:ListBucket',
+  Resource: getAtt(logicalId('AWS::S3::Bucket', 'StateIndexBucket')),
+  Condition: { StringLike: { 's3:prefix': ['index', 'index/*'] } },
+});
+const allow = (Action: string | string[], Resource: unknown) => ({ Effect: 'Allow', Action, Resource });
+
+/** The one inline policy of a function's role, as its statements. */
+function statementsOf(name: FunctionName): unknown[] {
+  const role = logicalId('AWS::IAM::Role', `Service${name}Role`);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter(
+    (policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+  );
+  expect(policies, `policies of ${name}`).toHaveLength(1);
+  return policies[0]?.Properties.PolicyDocument.Statement;
+}
+
+/** What every function may do: write its own log group and send traces. */
+function baseline(name: FunctionName): unknown[] {
+  return [
+    allow(
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      getAtt(logicalId('AWS::Logs::LogGroup', `Service${name}Logs`)),
+    ),
+    allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*'),
+  ];
+}
+
+function environmentOf(name: FunctionName): Record<string, unknown> {
+  const fn = (synth.json as CfnTemplate).Resources[functionId(name)];
+  if (!fn) throw new Error(`no ${name} function`);
+  return (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+}
+
+/** The variables a handler's zod schema requires (AWS_REGION comes from Lambda itself). */
+function requiredVariables(schema: z.ZodObject): string[] {
+  return Object.entries(schema.shape)
+    .filter(([name, type]) => name !== 'AWS_REGION' && !(type as z.ZodType).safeParse(undefined).success)
+    .map(([name]) => name);
+}
 
 describe('the index bucket', () => {
   it('is versioned, encrypted, private, TLS-only, expires old versions and survives stack deletion', () => {
@@ -104,33 +160,42 @@ describe('the DynamoDB tables', () => {
   });
 });
 
-describe('the job queue', () => {
-  it('redrives to an encrypted dead-letter queue after 5 receives, with a visibility of 6× the worker timeout', () => {
+describe('the queues', () => {
+  it("redrive jobs to an encrypted dead-letter queue after 8 receives — above the worker's own 5 — with a visibility of 6× the worker timeout", () => {
     const deadLetters = logicalId('AWS::SQS::Queue', 'StateIndexJobDeadLetterQueue');
+    expect(WORKER_MAX_RECEIVES).toBe(5);
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       VisibilityTimeout: 6 * 300,
-      RedrivePolicy: { deadLetterTargetArn: getAtt(deadLetters), maxReceiveCount: 5 },
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(deadLetters), maxReceiveCount: 8 },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', {
+    expect((synth.json as CfnTemplate).Resources[deadLetters]?.Properties).toEqual({
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 24 * 3600,
-      RedrivePolicy: Match.absent(),
     });
   });
 
-  it('refuses requests without TLS', () => {
-    template.resourcePropertiesCountIs(
-      'AWS::SQS::QueuePolicy',
-      {
+  it('are three: the job queue, its dead-letter queue, and the upkeep failures, each encrypted and TLS-only', () => {
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(3);
+    for (const queue of queues) {
+      expect((synth.json as CfnTemplate).Resources[queue]?.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
         PolicyDocument: {
-          Statement: [
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ],
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Resource: getAtt(queue),
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
         },
-      },
-      2,
-    );
+      });
+    }
   });
 });
 
@@ -177,78 +242,313 @@ describe('the search function', () => {
 
   it('gets names and ARNs in its environment, and nothing else', () => {
     const bucket = logicalId('AWS::S3::Bucket', 'StateIndexBucket');
+    expect(environmentOf('Search')).toEqual({
+      CODESEARCH_INDEX_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/index']] },
+      CODESEARCH_MODEL_DIR: '/opt/model',
+      CODESEARCH_EMBEDDING_WORKER: '/var/task/embedding-worker.mjs',
+      CODESEARCH_KEYS_SECRET_ID: secretRef('StateSigningKeys'),
+      CODESEARCH_INDEX_STATE_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateIndexStateTable') },
+      CODESEARCH_JOB_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobQueue') },
+    });
+  });
+
+  it('may read the index prefix, the signing keys and the index state, queue re-indexing, and nothing else', () => {
+    expect(statementsOf('Search')).toEqual([
+      ...baseline('Search'),
+      allow('s3:GetObject', indexObjects()),
+      listIndexPrefix(),
+      allow('secretsmanager:GetSecretValue', secretRef('StateSigningKeys')),
+      allow(['dynamodb:GetItem', 'dynamodb:Scan'], tableArn('StateIndexStateTable')),
+      allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
+    ]);
+  });
+});
+
+describe('the webhook function', () => {
+  it('is small and quick: no layers, 512 MB, 10 s (GitHub gives a webhook 10 s)', () => {
+    const props = (synth.json as CfnTemplate).Resources[functionId('Webhook')]?.Properties;
+    expect(props).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Architectures: ['x86_64'],
+      MemorySize: 512,
+      Timeout: 10,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        LogGroup: { Ref: logicalId('AWS::Logs::LogGroup', 'ServiceWebhookLogs') },
+      },
+    });
+    expect(props?.Layers).toBeUndefined();
+    expect(props?.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('gets the webhook secret, the job queue and its two tables by name', () => {
+    expect(environmentOf('Webhook')).toEqual({
+      CODESEARCH_WEBHOOK_SECRET_ID: secretRef('StateGitHubWebhookSecret'),
+      CODESEARCH_JOB_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobQueue') },
+      CODESEARCH_REPOSITORIES_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateRepositoriesTable') },
+      CODESEARCH_DELIVERIES_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateWebhookDeliveriesTable') },
+    });
+  });
+
+  it('may read the webhook secret and the registry, record deliveries, queue jobs, and nothing else', () => {
+    expect(statementsOf('Webhook')).toEqual([
+      ...baseline('Webhook'),
+      allow('secretsmanager:GetSecretValue', secretRef('StateGitHubWebhookSecret')),
+      allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
+      allow('dynamodb:GetItem', tableArn('StateRepositoriesTable')),
+      allow(
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        tableArn('StateWebhookDeliveriesTable'),
+      ),
+    ]);
+  });
+});
+
+describe('the index worker', () => {
+  it('has the embedder, the chunker and LanceDB, 3,008 MB and the 5-minute timeout the queue was sized for', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: {
-          CODESEARCH_INDEX_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/index']] },
-          CODESEARCH_MODEL_DIR: '/opt/model',
-          CODESEARCH_EMBEDDING_WORKER: '/var/task/embedding-worker.mjs',
-          CODESEARCH_KEYS_SECRET_ID: { Ref: logicalId('AWS::SecretsManager::Secret', 'StateSigningKeys') },
-        },
+      FunctionName: Match.absent(),
+      Description: Match.stringLikeRegexp('index worker'),
+      Runtime: 'nodejs22.x',
+      Architectures: ['x86_64'],
+      MemorySize: 3008,
+      Timeout: 300,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        LogGroup: { Ref: logicalId('AWS::Logs::LogGroup', 'ServiceIndexWorkerLogs') },
       },
+      Layers: ['OnnxRuntime', 'Model', 'LanceDb'].map((layer) => ({
+        Ref: logicalId('AWS::Lambda::LayerVersion', `ServiceLayers${layer}`),
+      })),
     });
   });
 
-  it('may read the index prefix and the signing keys, write its own logs, and do nothing else', () => {
+  it('consumes the job queue one job per invocation, reporting failures per job, at most 10 at once', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: queueArn('StateIndexJobQueue'),
+      FunctionName: { Ref: functionId('IndexWorker') },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+  });
+
+  it('gets every resource it uses by name, and its own dead-letter limit', () => {
     const bucket = logicalId('AWS::S3::Bucket', 'StateIndexBucket');
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: logicalId('AWS::IAM::Role', 'ServiceSearchRole') }],
-      PolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: getAtt(logicalId('AWS::Logs::LogGroup', 'ServiceSearchLogs')),
-          },
-          { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
-          {
-            Effect: 'Allow',
-            Action: 's3:GetObject',
-            Resource: { 'Fn::Join': ['', [getAtt(bucket), '/index/*']] },
-          },
-          {
-            Effect: 'Allow',
-            Action: 's3:ListBucket',
-            Resource: getAtt(bucket),
-            Condition: { StringLike: { 's3:prefix': ['index', 'index/*'] } },
-          },
-          {
-            Effect: 'Allow',
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: { Ref: logicalId('AWS::SecretsManager::Secret', 'StateSigningKeys') },
-          },
+    const table = (prefix: string) => ({ Ref: logicalId('AWS::DynamoDB::Table', prefix) });
+    expect(environmentOf('IndexWorker')).toEqual({
+      CODESEARCH_INDEX_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/index']] },
+      CODESEARCH_MODEL_DIR: '/opt/model',
+      CODESEARCH_EMBEDDING_WORKER: '/var/task/embedding-worker.mjs',
+      CODESEARCH_FILE_HASH_TABLE: table('StateFileHashTable'),
+      CODESEARCH_EMBEDDING_CACHE_TABLE: table('StateEmbeddingCacheTable'),
+      CODESEARCH_INDEX_STATE_TABLE: table('StateIndexStateTable'),
+      CODESEARCH_JOB_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobQueue') },
+      CODESEARCH_DEAD_LETTER_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobDeadLetterQueue') },
+      CODESEARCH_GITHUB_TOKEN_SECRET_ID: secretRef('StateGitHubToken'),
+      CODESEARCH_MAX_RECEIVES: '5',
+    });
+  });
+
+  it('may write the index prefix and its tables, use both queues and read the token, and nothing else', () => {
+    expect(statementsOf('IndexWorker')).toEqual([
+      ...baseline('IndexWorker'),
+      allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], indexObjects()),
+      listIndexPrefix(),
+      allow(
+        ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
+        tableArn('StateFileHashTable'),
+      ),
+      allow(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], tableArn('StateEmbeddingCacheTable')),
+      allow(
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        tableArn('StateIndexStateTable'),
+      ),
+      allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
+      allow('sqs:SendMessage', queueArn('StateIndexJobDeadLetterQueue')),
+      allow('secretsmanager:GetSecretValue', secretRef('StateGitHubToken')),
+      // The event source mapping polls with the function's role
+      allow(
+        [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
         ],
+        queueArn('StateIndexJobQueue'),
+      ),
+    ]);
+  });
+});
+
+describe('the index upkeep function', () => {
+  it('runs one at a time with the model (for its id) and LanceDB, but no onnxruntime', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('upkeep'),
+      Runtime: 'nodejs22.x',
+      MemorySize: 3008,
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+      TracingConfig: { Mode: 'Active' },
+      Layers: ['Model', 'LanceDb'].map((layer) => ({
+        Ref: logicalId('AWS::Lambda::LayerVersion', `ServiceLayers${layer}`),
+      })),
+    });
+    const bucket = logicalId('AWS::S3::Bucket', 'StateIndexBucket');
+    expect(environmentOf('IndexUpkeep')).toEqual({
+      CODESEARCH_INDEX_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/index']] },
+      CODESEARCH_MODEL_DIR: '/opt/model',
+      CODESEARCH_VERSION_RETENTION_HOURS: '168',
+    });
+  });
+
+  it('is invoked by an EventBridge schedule every 30 minutes, longer than its 15-minute timeout', () => {
+    const rule = logicalId('AWS::Events::Rule', 'ServiceUpkeepSchedule');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Id: Match.anyValue(),
+          Arn: getAtt(functionId('IndexUpkeep')),
+          DeadLetterConfig: { Arn: queueArn('ServiceIndexUpkeepDeadLetterQueue') },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(functionId('IndexUpkeep')),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(rule),
+    });
+  });
+
+  it('sends failed runs, after one retry, to its own dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId('IndexUpkeep') },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: queueArn('ServiceIndexUpkeepDeadLetterQueue') } },
+    });
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    // EventBridge may put events it could not deliver there too, but only from this rule
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalId('AWS::SQS::Queue', 'ServiceIndexUpkeepDeadLetterQueue') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              ArnEquals: { 'aws:SourceArn': getAtt(logicalId('AWS::Events::Rule', 'ServiceUpkeepSchedule')) },
+            },
+          }),
+        ]),
       },
     });
   });
 
-  it('has a role with no AWS managed policies', () => {
-    for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+  it('may write the index prefix and its dead-letter queue, and nothing else', () => {
+    expect(statementsOf('IndexUpkeep')).toEqual([
+      ...baseline('IndexUpkeep'),
+      allow('sqs:SendMessage', queueArn('ServiceIndexUpkeepDeadLetterQueue')),
+      allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], indexObjects()),
+      listIndexPrefix(),
+    ]);
+  });
+});
+
+describe('every function', () => {
+  it('is one of four, each with a role of its own and no AWS managed policies', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    const roles = template.findResources('AWS::IAM::Role');
+    expect(Object.keys(roles)).toHaveLength(4);
+    for (const [id, role] of Object.entries(roles)) {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement, id).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    }
+  });
+
+  it('logs to a log group of its own, kept for a month', () => {
+    for (const name of ['Search', 'Webhook', 'IndexWorker', 'IndexUpkeep'] as const) {
+      const logs = logicalId('AWS::Logs::LogGroup', `Service${name}Logs`);
+      expect((synth.json as CfnTemplate).Resources[logs]?.Properties, name).toEqual({ RetentionInDays: 30 });
+      expect(
+        (synth.json as CfnTemplate).Resources[functionId(name)]?.Properties?.LoggingConfig,
+        name,
+      ).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logs } });
+    }
+  });
+
+  it('is given every variable its handler requires', () => {
+    const required: [FunctionName, z.ZodObject][] = [
+      ['Webhook', WebhookEnvironment],
+      ['IndexWorker', WorkerEnvironment],
+      ['IndexUpkeep', UpkeepEnvironment],
+    ];
+    for (const [name, schema] of required) {
+      const given = Object.keys(environmentOf(name));
+      expect(given, name).toEqual(expect.arrayContaining(requiredVariables(schema)));
+      // …and nothing its handler does not read
+      expect(Object.keys(schema.shape), name).toEqual(
+        expect.arrayContaining(given.filter((variable) => variable !== 'CODESEARCH_EMBEDDING_WORKER')),
+      );
     }
   });
 });
 
 describe('the HTTP API', () => {
-  it('routes every search route to the search function with payload format 2.0', () => {
-    const fn = logicalId('AWS::Lambda::Function', 'ServiceSearchFunction');
+  /** Route keys by the function their integration invokes. */
+  function routesTo(name: FunctionName): string[] {
+    const integrations = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration'))
+      .filter(
+        ([, integration]) =>
+          JSON.stringify(integration.Properties.IntegrationUri) === JSON.stringify(getAtt(functionId(name))),
+      )
+      .map(([id]) => id);
+    expect(integrations, `integrations of ${name}`).toHaveLength(1);
+    return Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .filter((route) => route.Properties.Target['Fn::Join'][1][1].Ref === integrations[0])
+      .map((route) => route.Properties.RouteKey)
+      .sort();
+  }
+
+  it('routes every search route to the search function and POST /webhooks/github to the webhook, payload 2.0', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: getAtt(fn),
-      PayloadFormatVersion: '2.0',
-    });
-    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
-      (route) => route.Properties.RouteKey,
-    );
+    for (const name of ['Search', 'Webhook'] as const) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: getAtt(functionId(name)),
+        PayloadFormatVersion: '2.0',
+      });
+    }
+    const search = routesTo('Search');
     const expected = new Set(SEARCH_ROUTES.map((route) => `${route.method} ${apiGatewayPath(route.path)}`));
-    expect(routeKeys.sort()).toEqual([...expected].sort());
-    expect(routeKeys).toEqual(expect.arrayContaining(['POST /search', 'GET /health', 'POST /repos/{repo+}']));
-    template.resourcePropertiesCountIs(
-      'AWS::Lambda::Permission',
-      { Principal: 'apigateway.amazonaws.com', FunctionName: getAtt(fn) },
-      routeKeys.length,
-    );
+    expect(search).toEqual([...expected].sort());
+    expect(search).toEqual(expect.arrayContaining(['POST /search', 'GET /health', 'POST /repos/{repo+}']));
+    expect(routesTo('Webhook')).toEqual(['POST /webhooks/github']);
+    expect(WEBHOOK_ROUTES).toEqual([{ method: 'POST', path: '/webhooks/github' }]);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', search.length + 1);
+    for (const [name, count] of [
+      ['Search', search.length],
+      ['Webhook', 1],
+    ] as const) {
+      template.resourcePropertiesCountIs(
+        'AWS::Lambda::Permission',
+        { Principal: 'apigateway.amazonaws.com', FunctionName: getAtt(functionId(name)) },
+        count,
+      );
+    }
   });
 
   it('lists the same routes as the search API itself', () => {
@@ -282,7 +582,7 @@ describe('the layers', () => {
 });
 
 describe('the outputs', () => {
-  it('give the API URL and the names an operator needs', () => {
+  it('give the API and webhook URLs and the names an operator needs', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual(
       [
         'ApiUrl',
@@ -290,9 +590,37 @@ describe('the outputs', () => {
         'GitHubTokenSecretName',
         'GitHubWebhookSecretName',
         'IndexBucketName',
+        'JobQueueUrl',
+        'RepositoriesTableName',
         'SigningKeysSecretName',
+        'UpkeepDeadLetterQueueUrl',
+        'WebhookUrl',
       ].sort(),
     );
+  });
+
+  it("give the webhook's payload URL: the API's URL plus the webhook route", () => {
+    const api = logicalId('AWS::ApiGatewayV2::Api', 'ServiceHttpApi');
+    template.hasOutput('WebhookUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: api },
+            '.execute-api.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            '/webhooks/github',
+          ],
+        ],
+      },
+    });
+    template.hasOutput('RepositoriesTableName', {
+      Value: { Ref: logicalId('AWS::DynamoDB::Table', 'StateRepositoriesTable') },
+    });
+    template.hasOutput('JobQueueUrl', { Value: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobQueue') } });
   });
 });
 
@@ -324,9 +652,28 @@ describe('the deploy options (CDK context)', () => {
     });
   });
 
+  it('bound the index workers and let whole owners in through the webhook', () => {
+    const custom = synthesize({ context: { indexConcurrency: '25', allowedOwners: 'acme, widgets-inc' } });
+    custom.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 25 },
+    });
+    custom.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('webhook'),
+      Environment: { Variables: Match.objectLike({ CODESEARCH_ALLOWED_OWNERS: 'acme,widgets-inc' }) },
+    });
+    expect(environmentOf('Webhook').CODESEARCH_ALLOWED_OWNERS).toBeUndefined(); // not by default
+  });
+
   it('are validated, naming the bad key', () => {
     expect(() => synthesize({ context: { searchMemory: 'lots' } })).toThrow(/searchMemory must be a number/);
     expect(() => synthesize({ context: { architecture: 'sparc' } })).toThrow(/architecture must be one of/);
+    // SQS event sources allow a maximum concurrency of 2 to 1,000
+    expect(() => synthesize({ context: { indexConcurrency: '1' } })).toThrow(
+      /indexConcurrency must be at least 2/,
+    );
+    expect(() => synthesize({ context: { allowedOwners: 'acme;widgets' } })).toThrow(
+      /allowedOwners must be GitHub owner names/,
+    );
   });
 
   it('explain why arm64 cannot be built with this LanceDB', () => {

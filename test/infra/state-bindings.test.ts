@@ -1,13 +1,14 @@
 /**
- * The bind methods of the state construct, which the webhook and index worker functions (issue 4) use: each
- * grants exactly its IAM actions and sets the environment variable its adapter reads. A bare stack with an
+ * The bind methods of the state construct, which every function uses: each grants exactly its IAM actions
+ * and sets the environment variable its adapter reads. A bare stack with an
  * inline function keeps these tests independent of the service's functions.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { CodeSearchState } from '../../infra/codesearch-state.ts';
+import { TABLE_ACCESS } from '#adapters/aws/table-access.ts';
+import { CodeSearchState, WORKER_MAX_RECEIVES } from '../../infra/codesearch-state.ts';
 
 function setUp(timeout = Duration.minutes(5)) {
   const stack = new Stack(new App(), 'Bindings');
@@ -54,6 +55,23 @@ describe('bindJobQueueConsumer', () => {
     );
   });
 
+  it("tells the worker its own dead-letter limit, below the queue's redrive limit", () => {
+    const { state, fn, template } = setUp();
+    state.bindJobQueueConsumer(fn);
+    expect(environment(template())).toEqual({ CODESEARCH_MAX_RECEIVES: String(WORKER_MAX_RECEIVES) });
+    expect(state.maxReceiveCount).toBeGreaterThan(WORKER_MAX_RECEIVES);
+    template().hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: state.maxReceiveCount }),
+    });
+  });
+
+  it("refuses a redrive limit that would preempt the worker's own dead-lettering", () => {
+    const stack = new Stack(new App(), 'Bindings');
+    expect(() => new CodeSearchState(stack, 'State', { maxReceiveCount: WORKER_MAX_RECEIVES })).toThrow(
+      /above the worker's own limit of 5/,
+    );
+  });
+
   it('refuses a worker whose timeout the queue visibility was not sized for', () => {
     const { state, fn } = setUp(Duration.minutes(6));
     expect(() => state.bindJobQueueConsumer(fn)).toThrow(/sized for workers of 300 s/);
@@ -65,10 +83,11 @@ describe('the producer bindings', () => {
     const { state, fn, template, id } = setUp();
     state.bindJobQueueProducer(fn);
     expect(statements(template())).toEqual([
-      expect.objectContaining({
-        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      {
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
         Resource: { 'Fn::GetAtt': [id(state.jobQueue), 'Arn'] },
-      }),
+      },
     ]);
     expect(environment(template())).toEqual({ CODESEARCH_JOB_QUEUE_URL: { Ref: id(state.jobQueue) } });
   });
@@ -77,7 +96,11 @@ describe('the producer bindings', () => {
     const { state, fn, template, id } = setUp();
     state.bindDeadLetterQueueProducer(fn);
     expect(statements(template())).toEqual([
-      expect.objectContaining({ Resource: { 'Fn::GetAtt': [id(state.deadLetterQueue), 'Arn'] } }),
+      {
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [id(state.deadLetterQueue), 'Arn'] },
+      },
     ]);
     expect(environment(template())).toEqual({
       CODESEARCH_DEAD_LETTER_QUEUE_URL: { Ref: id(state.deadLetterQueue) },
@@ -86,25 +109,43 @@ describe('the producer bindings', () => {
 });
 
 describe('bindTable', () => {
-  it('grants read or read-write data access to one table and names it', () => {
+  it('grants exactly the actions of the adapters that use the table, and names it', () => {
     const { state, fn, template, id } = setUp();
-    state.bindTable(fn, 'fileHashes', 'readWrite');
-    state.bindTable(fn, 'repositories', 'read');
-    const actionsOn = (table: string) =>
-      statements(template())
-        .filter((s) => JSON.stringify(s.Resource).includes(table))
-        .flatMap((s) => s.Action);
-    const fileHashes = actionsOn(id(state.tables.fileHashes));
-    const repositories = actionsOn(id(state.tables.repositories));
-    expect(fileHashes).toEqual(
-      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query']),
-    );
-    expect(repositories).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-    expect(repositories.filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
+    state.bindTable(fn, 'fileHashes', ['fileHashStore']);
+    state.bindTable(fn, 'repositories', ['repoRegistry']);
+    state.bindTable(fn, 'indexState', ['indexStateWriter', 'indexStateReader']);
+    const arn = (table: keyof typeof state.tables) => [{ 'Fn::GetAtt': [id(state.tables[table]), 'Arn'] }];
+    expect(statements(template())).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
+        Resource: arn('fileHashes'),
+      },
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: arn('repositories') },
+      {
+        Effect: 'Allow',
+        // The union of both uses, once each
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Resource: arn('indexState'),
+      },
+    ]);
     expect(environment(template())).toEqual({
       CODESEARCH_FILE_HASH_TABLE: { Ref: id(state.tables.fileHashes) },
       CODESEARCH_REPOSITORIES_TABLE: { Ref: id(state.tables.repositories) },
+      CODESEARCH_INDEX_STATE_TABLE: { Ref: id(state.tables.indexState) },
     });
+  });
+
+  it('never grants a table-wide wildcard or a management action', () => {
+    const actions = Object.values(TABLE_ACCESS).flat();
+    expect(
+      actions.filter((action) => !/^dynamodb:[A-Z]\w+Item$|^dynamodb:(Query|Scan)$/.test(action)),
+    ).toEqual([]);
+  });
+
+  it('refuses a binding with no use', () => {
+    const { state, fn } = setUp();
+    expect(() => state.bindTable(fn, 'fileHashes', [])).toThrow(/at least one use/);
   });
 });
 
@@ -130,7 +171,7 @@ describe('bindIndex', () => {
 });
 
 describe('the secret bindings', () => {
-  it('grant reading one secret each and put its ARN, not its value, in the environment', () => {
+  it('grant GetSecretValue on one secret each and put its ARN, not its value, in the environment', () => {
     const { state, fn, template, id } = setUp();
     state.bindSigningKeys(fn);
     state.bindWebhookSecret(fn);
@@ -139,7 +180,7 @@ describe('the secret bindings', () => {
     expect(statements(template())).toEqual(
       secrets.map((secret) => ({
         Effect: 'Allow',
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Action: 'secretsmanager:GetSecretValue',
         Resource: { Ref: id(secret) },
       })),
     );

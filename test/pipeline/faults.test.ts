@@ -2,17 +2,18 @@
  * Faults everywhere: GitHub answers with 5xx and rate limits, S3 with SlowDown and InternalError, DynamoDB with
  * throttling and 500s (the SDK's own retries are cut to 2 attempts so that some faults reach the pipeline).
  * After the workers' retries and the queue's redeliveries, the index must equal the one a fault-free run
- * builds from the same pushes: same chunks, same vectors, same file hashes, same searchable commit.
+ * builds from the same pushes: same chunks, same vectors (from the bundled model), same file hashes, same
+ * searchable commit.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { type Chunker, createChunker } from '#engine/chunking/index.ts';
+import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
 import type { Job } from '#engine/pipeline/jobs.ts';
 import { type FaultPlan, randomFaults } from '#test/emulators/faults.ts';
 import { primaryRateLimit, SERVER_ERROR, secondaryRateLimit } from '#test/emulators/github-emulator.ts';
-import { hashEmbedder } from './helpers/hash-embedder.ts';
 import { DEAD_LETTER_QUEUE, type PipelineWorld, startPipelineWorld } from './helpers/pipeline-world.ts';
 
 const REPO = 'acme/flaky';
@@ -22,8 +23,13 @@ function file(i: number, version: string): string {
 }
 
 /** Three pushes: the initial tree (a sync), a change to a few files, a change with deletions and a rename. */
-async function playHistory(world: PipelineWorld, workers: number, chunker: Chunker, maxAttempts?: number) {
-  const embedder = hashEmbedder();
+async function playHistory(
+  world: PipelineWorld,
+  workers: number,
+  shared: { chunker: Chunker; embedder: OnnxEmbedder },
+  maxAttempts?: number,
+) {
+  const { chunker, embedder } = shared;
   const opened = await Promise.all(
     Array.from({ length: workers }, () =>
       world.openWorker({
@@ -78,20 +84,20 @@ async function playHistory(world: PipelineWorld, workers: number, chunker: Chunk
     upserted: ['lib/step4.ts', 'src/step5.ts'],
     removed: ['src/step3.ts', 'src/step4.ts'],
   });
-  return { head: third.after, failures, embedder };
+  return { head: third.after, failures };
 }
 
-/** The index as data: chunks (with a vector checksum), file hashes, searchable commit. */
-async function snapshot(world: PipelineWorld, embedder: ReturnType<typeof hashEmbedder>) {
-  const reader = await world.openReader(embedder);
+/**
+ * The index as data: chunks, their vectors, file hashes, searchable commit. Vectors are compared with a
+ * tolerance: the same text can be embedded in batches of different make-up (retries, cache misses), and
+ * padding to another length may change the last bits of a float.
+ */
+async function snapshot(world: PipelineWorld, model: Pick<OnnxEmbedder, 'modelId' | 'dimension'>) {
+  const reader = await world.openReader(model);
   try {
     const rows = await reader.listChunks({ repos: [REPO] }, 100_000);
-    const chunks = await Promise.all(
-      rows.map(async (row) => {
-        const vector = (await reader.chunkVector(row.id)) ?? new Float32Array();
-        return `${row.id} ${row.path}:${row.startLine}-${row.endLine} ${vector.reduce((sum, x) => sum + x, 0).toFixed(5)} ${row.content}`;
-      }),
-    );
+    const vectors = new Map<string, Float32Array>();
+    for (const row of rows) vectors.set(row.id, (await reader.chunkVector(row.id)) ?? new Float32Array());
     const hashes = await new DynamoFileHashStore(
       world.clients.documents,
       world.dynamo.tables.fileHashes,
@@ -101,7 +107,10 @@ async function snapshot(world: PipelineWorld, embedder: ReturnType<typeof hashEm
       world.dynamo.tables.indexState,
     ).get(REPO);
     return {
-      chunks: chunks.sort(),
+      chunks: rows
+        .map((row) => `${row.id} ${row.path}:${row.startLine}-${row.endLine} ${row.content}`)
+        .sort(),
+      vectors,
       hashes: [...hashes.values()]
         .map((record) => `${record.path} ${record.hash} ${record.chunkCount}`)
         .sort(),
@@ -113,21 +122,32 @@ async function snapshot(world: PipelineWorld, embedder: ReturnType<typeof hashEm
   }
 }
 
+/** The largest difference between two vectors, component by component (Infinity if their sizes differ). */
+function maxDifference(a: Float32Array | undefined, b: Float32Array | undefined): number {
+  if (!a || !b || a.length !== b.length || a.length === 0) return Number.POSITIVE_INFINITY;
+  return a.reduce((max, x, i) => Math.max(max, Math.abs(x - (b[i] ?? Number.NaN))), 0);
+}
+
 describe('faults during indexing', () => {
   const worlds: PipelineWorld[] = [];
   let chunker: Chunker | undefined;
+  let embedder: OnnxEmbedder | undefined;
   afterAll(async () => {
     chunker?.close();
     for (const world of worlds) await world.close();
+    await embedder?.close();
   });
 
-  it('after retries and redelivery the index equals a fault-free run', async () => {
+  it('after retries and redelivery the index equals a fault-free run', { timeout: 300_000 }, async () => {
     chunker = await createChunker();
+    // The bundled model, one session for the workers of both runs
+    embedder = await createOnnxEmbedder({ workers: 1 });
+    const shared = { chunker, embedder };
     // Given: a fault-free run of the history
     const clean = await startPipelineWorld();
     worlds.push(clean);
-    const reference = await playHistory(clean, 2, chunker);
-    const expected = await snapshot(clean, reference.embedder);
+    const reference = await playHistory(clean, 2, shared);
+    const expected = await snapshot(clean, embedder);
     expect(reference.failures).toBe(0);
 
     // When: the same history with faults injected into every service
@@ -163,9 +183,9 @@ describe('faults during indexing', () => {
     const faulty = await startPipelineWorld({ github: { faults: github }, s3Faults: s3 });
     worlds.push(faulty);
     faulty.dynamo.setFaults(dynamo);
-    const outcome = await playHistory(faulty, 3, chunker, 2);
+    const outcome = await playHistory(faulty, 3, shared, 2);
     faulty.dynamo.setFaults({ injected: 0, decide: () => undefined });
-    const actual = await snapshot(faulty, outcome.embedder);
+    const actual = await snapshot(faulty, embedder);
 
     // Then: faults happened, some reached the queue as failed records, none was dead-lettered, and the
     // index is the same
@@ -178,6 +198,8 @@ describe('faults during indexing', () => {
     expect(actual.writers).toEqual([]);
     expect(actual.hashes).toEqual(expected.hashes);
     expect(actual.chunks).toEqual(expected.chunks);
+    const drift = [...expected.vectors].map(([id, vector]) => maxDifference(vector, actual.vectors.get(id)));
+    expect(Math.max(...drift)).toBeLessThan(1e-5);
     console.info(
       `faults: GitHub ${github.injected}, S3 ${s3.injected}, DynamoDB ${dynamo.injected} injected; ${outcome.failures} failed deliveries redelivered`,
     );

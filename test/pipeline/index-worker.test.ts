@@ -1,6 +1,7 @@
 /**
- * The index worker on emulators (S3, DynamoDB, SQS, Secrets Manager, GitHub), with a hash embedder so that
- * the tests are about what is fetched, embedded, written and published — not about ranking.
+ * The index worker on emulators (S3, DynamoDB, SQS, Secrets Manager, GitHub) with the bundled model, one ONNX
+ * session shared by three worker instances: what is fetched, embedded (counted by the model's own stats),
+ * written and published.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -9,15 +10,14 @@ import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import type { LanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
+import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
 import type { Job, PushJob, SyncJob } from '#engine/pipeline/jobs.ts';
 import type { FileSpec } from '#test/emulators/github-emulator.ts';
 import type { SqsHandler } from '#test/emulators/sqs-lambda-poller.ts';
-import { hashEmbedder } from './helpers/hash-embedder.ts';
 import { DEAD_LETTER_QUEUE, type PipelineWorld, startPipelineWorld } from './helpers/pipeline-world.ts';
 
 const REPO = 'acme/api';
 const execFileAsync = promisify(execFile);
-const embedder = hashEmbedder();
 
 /** The reason the worker attached to a dead-lettered message. */
 function reasonOf(letter: { attributes: Record<string, unknown> | undefined } | undefined): string {
@@ -30,6 +30,7 @@ function tsFile(name: string, body = `return '${name}';`): string {
 
 describe('index worker', () => {
   let world: PipelineWorld;
+  let embedder: OnnxEmbedder;
   let workers: SqsHandler[];
   let reader: LanceChunkStore;
   let state: DynamoIndexStateStore;
@@ -65,6 +66,7 @@ describe('index worker', () => {
 
   beforeAll(async () => {
     world = await startPipelineWorld();
+    embedder = await createOnnxEmbedder({ workers: 1 });
     const opened = await Promise.all(
       [1, 2, 3].map(() => world.openWorker({ embedder, settings: { batchFiles: 10 } })),
     );
@@ -76,6 +78,7 @@ describe('index worker', () => {
   afterAll(async () => {
     await reader?.close();
     await world?.close();
+    await embedder?.close();
   });
 
   it('indexes a repository by fanning a tree comparison out over the queue, skipping what is never indexed', async () => {

@@ -1,14 +1,14 @@
 /**
  * The cost of freshness: a push touching 1 file of a 5,000-file repository must cost that file's chunks in
  * model calls and O(1) GitHub requests — not a listing of the repository, not a re-embedding. Measured on the
- * emulators (hash embedder, real chunker), printed for the report, and bounded by assertions.
+ * emulators with the bundled model and the real chunker, printed for the report, and bounded by assertions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { type Chunker, createChunker } from '#engine/chunking/index.ts';
+import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
 import type { SqsHandler } from '#test/emulators/sqs-lambda-poller.ts';
-import { hashEmbedder } from './helpers/hash-embedder.ts';
 import { type PipelineWorld, startPipelineWorld } from './helpers/pipeline-world.ts';
 
 const REPO = 'acme/big';
@@ -35,11 +35,12 @@ describe(`a one-file push to a ${FILES.toLocaleString('en-US')}-file repository`
   let chunker: Chunker;
   let workers: SqsHandler[];
   let queue: SqsJobQueue;
-  const embedder = hashEmbedder();
+  let embedder: OnnxEmbedder;
 
   beforeAll(async () => {
     world = await startPipelineWorld();
     chunker = await createChunker();
+    embedder = await createOnnxEmbedder({ workers: 1 }); // one session for both workers
     const opened = await Promise.all(
       [1, 2].map(() => world.openWorker({ embedder, chunker, settings: { batchFiles: 500 } })),
     );
@@ -57,6 +58,7 @@ describe(`a one-file push to a ${FILES.toLocaleString('en-US')}-file repository`
   afterAll(async () => {
     chunker?.close();
     await world?.close();
+    await embedder?.close();
   });
 
   it("costs that file's changed chunks in model calls and one GitHub request", async () => {

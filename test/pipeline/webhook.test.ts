@@ -66,7 +66,7 @@ describe('webhook function', () => {
   it('queues a job for a validly signed push (GitHub example payload) and answers within the timeout', async () => {
     const started = performance.now();
     const { status, body } = await send('push', branchCreatedExample());
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(10_000); // GitHub's limit; typically tens of ms
     expect(status).toBe(202);
     expect(body.message).toBe('queued');
     const [job, ...others] = newJobs();

@@ -2,8 +2,8 @@
  * Everything push-driven indexing talks to, started locally for one test file: S3 (s3rver + conditional
  * writes), DynamoDB (dynalite), SQS and Secrets Manager (small protocol emulators) and GitHub (REST emulator),
  * plus the environment the functions read. Workers and the webhook are built through the same wiring as in
- * Lambda (`openIndexWorker`, `openWebhook`), with emulator clients and, where a test is not about the model,
- * a hash embedder.
+ * Lambda (`openIndexWorker`, `openWebhook`), with emulator clients and the bundled model (tests with several
+ * worker instances share one ONNX session among them).
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '#adapters/aws/clients.ts';
@@ -42,15 +42,21 @@ export interface PipelineWorld {
   readonly secrets: SecretsManagerEmulator;
   readonly github: GitHubEmulator;
   readonly clients: AwsClients;
+  /** Clients signing as `principal` (one per function, so the emulators can tell who called). */
+  clientsFor(principal: string): AwsClients;
   /** The functions' environment, pointing at the emulators. */
   readonly env: NodeJS.ProcessEnv;
   readonly indexUri: string;
   /** One "function instance" of the index worker. */
   openWorker(options?: WorkerOptions): Promise<OpenedWorker & { handler: SqsHandler }>;
-  openWebhook(log?: PipelineLog): WebhookHandler;
+  openWebhook(log?: PipelineLog, principal?: string): WebhookHandler;
   /** Registers a repository with the webhook. */
   register(repo: string, branches?: string[]): Promise<void>;
-  /** Runs the job queue dry with the given worker instances, as Lambda's event source mapping would. */
+  /**
+   * Runs the job queue dry with the given worker instances, as Lambda's event source mapping would. Failed
+   * records come back at once (no waiting out a visibility timeout); there is no deadline but the poller's
+   * generous safety net, so a slow machine only makes it slower.
+   */
   drain(handlers: readonly SqsHandler[], options?: { batchSize?: number }): Promise<DrainReport>;
   /** A reader of the chunk table, for assertions. */
   openReader(embedder: Pick<Embedder, 'modelId' | 'dimension'>): Promise<LanceChunkStore>;
@@ -64,6 +70,8 @@ export interface WorkerOptions {
   readonly log?: PipelineLog;
   /** Client retries (fault tests lower them so that faults reach the pipeline). */
   readonly maxAttempts?: number;
+  /** The access key id the worker's clients sign with. @default the shared test credentials */
+  readonly principal?: string;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -121,12 +129,18 @@ export async function startPipelineWorld(
     secrets,
     github,
     clients,
+    clientsFor: (principal) => dynamo.clients({ endpoints, principal }),
     env,
     indexUri,
     async openWorker(workerOptions = {}) {
-      const workerClients = workerOptions.maxAttempts
-        ? dynamo.clients({ endpoints, maxAttempts: workerOptions.maxAttempts })
-        : clients;
+      const workerClients =
+        workerOptions.maxAttempts || workerOptions.principal
+          ? dynamo.clients({
+              endpoints,
+              maxAttempts: workerOptions.maxAttempts,
+              principal: workerOptions.principal,
+            })
+          : clients;
       const worker = await openIndexWorker(
         workerClients,
         workerOptions.log ?? SILENT_LOG,
@@ -140,7 +154,8 @@ export async function startPipelineWorld(
       opened.push(worker);
       return { ...worker, handler: createIndexWorkerHandler(worker.deps) };
     },
-    openWebhook: (log = SILENT_LOG) => openWebhook(clients, log, env),
+    openWebhook: (log = SILENT_LOG, principal) =>
+      openWebhook(principal ? dynamo.clients({ endpoints, principal }) : clients, log, env),
     async register(repo, branches) {
       await clients.documents.send(
         new PutCommand({
@@ -150,13 +165,7 @@ export async function startPipelineWorld(
       );
     },
     drain: (handlers, drainOptions = {}) =>
-      drainQueue({
-        sqs: clients.sqs,
-        queueUrl,
-        handlers,
-        batchSize: drainOptions.batchSize ?? 1,
-        timeoutMs: 120_000,
-      }),
+      drainQueue({ sqs: clients.sqs, queueUrl, handlers, batchSize: drainOptions.batchSize ?? 1 }),
     openReader: (embedder) =>
       openLanceChunkStore({
         uri: indexUri,
