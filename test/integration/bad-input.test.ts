@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const BIN = new URL('../../bin/codesearch.ts', import.meta.url).pathname;
+import { runCli } from '#test/helpers/run-cli.ts';
 
 describe('indexing hostile trees through the CLI (real files, real process)', () => {
   let work: string;
-  const cli = (args: string[]) =>
-    run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, CODESEARCH_HOME: join(work, 'home') },
-    }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({
-        code: e.code,
-        stdout: e.stdout,
-        stderr: e.stderr,
-      }),
-    );
+  const cli = (args: string[]) => runCli(args, { CODESEARCH_HOME: join(work, 'home') });
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'codesearch-bad-'));

@@ -1,34 +1,21 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedKeySet } from '#api/auth/cached-key-set.ts';
 import { verifyBearer } from '#api/auth/tokens.ts';
+import { CLI_BIN as BIN, runCli } from '#test/helpers/run-cli.ts';
 import { copySampleRepo } from '#test/helpers/sample-repo.ts';
-
-const run = promisify(execFile);
-const BIN = new URL('../../bin/codesearch.ts', import.meta.url).pathname;
 
 describe('codesearch CLI (real process)', () => {
   let work: string;
   let root: string;
   const cli = (args: string[], cwd = work) =>
-    run(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        CODESEARCH_HOME: join(work, 'home'),
-        CODESEARCH_KEY_FILE: join(work, 'config', 'keys.json'),
-      },
+    runCli(
+      args,
+      { CODESEARCH_HOME: join(work, 'home'), CODESEARCH_KEY_FILE: join(work, 'config', 'keys.json') },
       cwd,
-    }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({
-        code: e.code,
-        stdout: e.stdout,
-        stderr: e.stderr,
-      }),
     );
 
   beforeAll(async () => {
