@@ -1,8 +1,12 @@
 /**
  * The embedded local store for everything that is not a vector index: file hashes per (repo, path) and the
- * embedding cache. One SQLite file (Node's built-in `node:sqlite`, no native addon to install), written in
+ * embedding cache, in SQLite (Node's built-in `node:sqlite`, no native addon to install), written in
  * transactions, so a crash never leaves half an update. The AWS deployment swaps in DynamoDB tables behind the
  * same interfaces.
+ *
+ * Two files: the file hashes (`state.sqlite`, synced at checkpoints) and the embedding cache
+ * (`state-embeddings.sqlite`, never synced: it is only a cache, so a power cut may cost entries, and a
+ * checkpoint's fsync on the indexing thread would stall the event loop for tens of milliseconds).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,9 +16,11 @@ import { loadSqlite } from './load-sqlite.ts';
 
 export class SqliteStateStore implements FileHashStore, EmbeddingCache {
   readonly #db: DatabaseSyncType;
+  readonly #cacheDb: DatabaseSyncType;
 
-  private constructor(db: DatabaseSyncType) {
+  private constructor(db: DatabaseSyncType, cacheDb: DatabaseSyncType) {
     this.#db = db;
+    this.#cacheDb = cacheDb;
   }
 
   /** Opens (creating if needed) the store at `file`; `:memory:` is accepted for throwaway use. */
@@ -36,12 +42,23 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
         indexed_at TEXT NOT NULL,
         PRIMARY KEY (repo, path)
       ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS embedding_cache (
-        key TEXT PRIMARY KEY,
-        vector BLOB NOT NULL
-      ) WITHOUT ROWID;
+      -- The embedding cache used to live here; it moved to its own file.
+      DROP TABLE IF EXISTS embedding_cache;
     `);
-    return new SqliteStateStore(db);
+    const cacheDb = new DatabaseSync(
+      file === ':memory:' ? file : file.replace(/(\.sqlite)?$/, '-embeddings.sqlite'),
+    );
+    cacheDb.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = OFF;
+      PRAGMA busy_timeout = 5000;
+      -- A rowid table: its 1 KB rows would make a WITHOUT ROWID b-tree slow to insert into (SQLite's advice).
+      CREATE TABLE IF NOT EXISTS embedding_vectors (
+        key TEXT NOT NULL UNIQUE,
+        vector BLOB NOT NULL
+      );
+    `);
+    return new SqliteStateStore(db, cacheDb);
   }
 
   async listFiles(repo: string): Promise<Map<string, FileRecord>> {
@@ -66,7 +83,7 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
        ON CONFLICT (repo, path) DO UPDATE SET hash = excluded.hash, chunk_count = excluded.chunk_count, indexed_at = excluded.indexed_at`,
     );
     const remove = this.#db.prepare('DELETE FROM file_hashes WHERE repo = ? AND path = ?');
-    this.#transaction(() => {
+    transaction(this.#db, () => {
       for (const record of upserts)
         upsert.run(repo, record.path, record.hash, record.chunkCount, record.indexedAt);
       for (const path of deletedPaths) remove.run(repo, path);
@@ -94,7 +111,7 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
 
   async getMany(keys: readonly string[]): Promise<Map<string, Float32Array>> {
     const found = new Map<string, Float32Array>();
-    const lookup = this.#db.prepare('SELECT vector FROM embedding_cache WHERE key = ?');
+    const lookup = this.#cacheDb.prepare('SELECT vector FROM embedding_vectors WHERE key = ?');
     for (let i = 0; i < keys.length; i += SLICE) {
       if (i > 0) await yieldToEventLoop();
       for (const key of keys.slice(i, i + SLICE)) {
@@ -107,10 +124,12 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
 
   /** Cache entries are independent, so each slice is its own transaction. */
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
-    const insert = this.#db.prepare('INSERT OR REPLACE INTO embedding_cache (key, vector) VALUES (?, ?)');
+    const insert = this.#cacheDb.prepare(
+      'INSERT OR REPLACE INTO embedding_vectors (key, vector) VALUES (?, ?)',
+    );
     for (let i = 0; i < entries.length; i += SLICE) {
       if (i > 0) await yieldToEventLoop();
-      this.#transaction(() => {
+      transaction(this.#cacheDb, () => {
         for (const [key, vector] of entries.slice(i, i + SLICE)) {
           insert.run(key, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
         }
@@ -120,17 +139,18 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
 
   close(): void {
     if (this.#db.isOpen) this.#db.close();
+    if (this.#cacheDb.isOpen) this.#cacheDb.close();
   }
+}
 
-  #transaction(work: () => void): void {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      work();
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+function transaction(db: DatabaseSyncType, work: () => void): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    work();
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
   }
 }
 
@@ -138,7 +158,7 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
  * Rows per synchronous stretch: SQLite calls block the thread, so long lists are worked through in slices
  * with a turn of the event loop between them (a server in the same process stays responsive).
  */
-const SLICE = 128;
+const SLICE = 32;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
