@@ -94,10 +94,12 @@ export class CodeSearchService extends Construct {
       lanceDb: true,
     });
     // The index and the token signing keys to search; the index state and the job queue for GET /repos
-    // (indexing status) and POST /repos/{repo}/reindex.
+    // (indexing status) and POST /repos/{repo}/reindex, and the registrations for the first index of a
+    // registered repository (the worker looks its default branch up on GitHub: no token here).
     state.bindIndex(this.search.fn, 'read');
     state.bindSigningKeys(this.search.fn);
     state.bindTable(this.search.fn, 'indexState', ['indexStateReader']);
+    state.bindTable(this.search.fn, 'repositories', ['repoRegistry']);
     state.bindJobQueueProducer(this.search.fn);
     this.api.addRoutes('Search', this.search.fn, SEARCH_ROUTES);
 
@@ -114,8 +116,10 @@ export class CodeSearchService extends Construct {
     state.bindJobQueueProducer(this.webhook.fn);
     state.bindTable(this.webhook.fn, 'repositories', ['repoRegistry']);
     state.bindTable(this.webhook.fn, 'webhookDeliveries', ['deliveryLog']);
-    if (props.allowedOwners && props.allowedOwners.length > 0)
+    if (props.allowedOwners && props.allowedOwners.length > 0) {
       this.webhook.fn.addEnvironment(FUNCTION_ENV.allowedOwners, props.allowedOwners.join(','));
+      this.search.fn.addEnvironment(FUNCTION_ENV.allowedOwners, props.allowedOwners.join(','));
+    }
     this.api.addRoutes('Webhook', this.webhook.fn, WEBHOOK_ROUTES);
 
     this.indexWorker = new CodeSearchFunction(this, 'IndexWorker', {

@@ -20,7 +20,7 @@ export const FUNCTION_ENV = {
   maxReceives: 'CODESEARCH_MAX_RECEIVES',
   /** How long index upkeep keeps old table versions restorable, in hours. */
   versionRetentionHours: 'CODESEARCH_VERSION_RETENTION_HOURS',
-  /** GitHub owners whose every repository the webhook accepts, comma-separated (optional). */
+  /** GitHub owners whose every repository the webhook (and a first reindex) accepts, comma-separated (optional). */
   allowedOwners: 'CODESEARCH_ALLOWED_OWNERS',
   /** Secret with the API token signing keys, `{"active":"k1","k1":"…"}`. */
   signingKeysSecret: 'CODESEARCH_KEYS_SECRET_ID',

@@ -12,6 +12,8 @@
  *   and job queue (optional, together): `GET /repos` then shows each repository's indexed commit and status,
  *   and `POST /repos/{repo}/reindex` queues a re-index (dynamodb:GetItem and Scan on the table,
  *   sqs:SendMessage on the queue)
+ * - CODESEARCH_REPOSITORIES_TABLE and CODESEARCH_ALLOWED_OWNERS — the repositories the webhook accepts
+ *   (optional; dynamodb:GetItem on the table): reindex of one that was never indexed queues its first index
  * - CODESEARCH_MODEL_DIR — default: the model shipped beside the function
  * - CODESEARCH_KEYS_TTL_SECONDS (300), CODESEARCH_CACHE_TTL_SECONDS (60),
  *   CODESEARCH_RATE_LIMIT_BURST (60), CODESEARCH_RATE_LIMIT_PER_SECOND (10)
@@ -26,6 +28,8 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { awsClients } from '#adapters/aws/clients.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
+import { csv } from '#adapters/aws/environment.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
@@ -50,6 +54,8 @@ const Config = z.object({
     .min(1),
   CODESEARCH_INDEX_STATE_TABLE: z.string().min(1).optional(),
   CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }).optional(),
+  CODESEARCH_REPOSITORIES_TABLE: z.string().min(1).optional(),
+  CODESEARCH_ALLOWED_OWNERS: z.string().optional(),
   CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
   CODESEARCH_KEYS_TTL_SECONDS: seconds(300),
   CODESEARCH_CACHE_TTL_SECONDS: seconds(60),
@@ -107,9 +113,15 @@ function indexStateCatalog(config: z.infer<typeof Config>): IndexStateCatalog | 
       'CODESEARCH_INDEX_STATE_TABLE and CODESEARCH_JOB_QUEUE_URL must be set together (GET /repos, reindex)',
     );
   const clients = awsClients();
+  const repositories = config.CODESEARCH_REPOSITORIES_TABLE;
   return new IndexStateCatalog(
     new DynamoIndexStateStore(clients.documents, table),
     new SqsJobQueue(clients.sqs, queueUrl),
+    {
+      registry:
+        repositories === undefined ? undefined : new DynamoRepoRegistry(clients.documents, repositories),
+      allowedOwners: csv(config.CODESEARCH_ALLOWED_OWNERS),
+    },
   );
 }
 

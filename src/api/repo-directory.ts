@@ -1,7 +1,8 @@
 /**
  * The repositories behind the API: the catalogue's records (commit, indexing status, file counts) merged with
- * the chunk store's counts, so a repository indexed by any means shows up. The catalogue is read at most
- * every few seconds; results carry each repository's commit from it.
+ * the chunk store's counts, so a repository indexed by any means shows up. `list()` reads the catalogue at most
+ * every few seconds; `commits()` reads it afresh, once per request (not once per result), so that results
+ * carry the commit that is searchable now rather than one from a few seconds ago.
  */
 import type { ChunkStore } from '#engine/types.ts';
 import type { RepoCatalog, RepoRecord } from './ports.ts';
@@ -10,7 +11,7 @@ import type { CommitOf } from './views.ts';
 
 export interface RepoDirectory {
   list(): Promise<RepoInfo[]>;
-  /** A lookup of each repository's searchable commit (null when unknown). */
+  /** A lookup of each repository's searchable commit (null when unknown), read now: call it once per request. */
   commits(): Promise<CommitOf>;
 }
 
@@ -22,9 +23,9 @@ export function createRepoDirectory(
   const ttlMs = options.ttlMs ?? 5_000;
   const now = options.now ?? Date.now;
   let cached: { at: number; records: Promise<RepoRecord[]> } | undefined;
-  const records = (): Promise<RepoRecord[]> => {
+  const records = (fresh = false): Promise<RepoRecord[]> => {
     if (!catalog) return Promise.resolve([]);
-    if (!cached || now() - cached.at >= ttlMs) {
+    if (fresh || !cached || now() - cached.at >= ttlMs) {
       const entry = { at: now(), records: catalog.listRepos() };
       entry.records.catch(() => {
         if (cached === entry) cached = undefined;
@@ -62,7 +63,7 @@ export function createRepoDirectory(
       return [...byRepo.values()].sort((a, b) => a.repo.localeCompare(b.repo));
     },
     async commits() {
-      const byRepo = new Map((await records()).map((record) => [record.repo, record.commit]));
+      const byRepo = new Map((await records(true)).map((record) => [record.repo, record.commit]));
       return (repo) => byRepo.get(repo) ?? null;
     },
   };

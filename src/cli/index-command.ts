@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { gitHeadCommit } from '#adapters/local/git-head.ts';
 import { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
 import { InvalidRequestError } from '#engine/errors.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
@@ -34,6 +35,8 @@ export async function runIndexCommand(dir: string, options: IndexCommandOptions)
     // The catalogue remembers where the repository lives, so `POST /repos/{repo}/reindex` can run it again.
     catalog = await SqliteRepoCatalog.open(join(services.home, 'state.sqlite'));
     catalog.recordRun(repo, { root, status: 'indexing' });
+    // The commit the files are at as indexing starts: search results carry it (null outside a git checkout).
+    const commit = await gitHeadCommit(root);
     let summary: IndexSummary | undefined;
     for await (const event of indexDirectory(services.indexDeps, {
       root,
@@ -45,7 +48,7 @@ export async function runIndexCommand(dir: string, options: IndexCommandOptions)
     }
     progress.end();
     if (!summary) throw new Error('indexing ended without a summary');
-    catalog.recordRun(repo, { root, ...finishedRun(summary) });
+    catalog.recordRun(repo, { root, ...finishedRun(summary), commit });
     process.stdout.write(
       options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, root),
     );

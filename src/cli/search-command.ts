@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
+import { createRepoDirectory } from '#api/repo-directory.ts';
 import { SearchRequestSchema, type SearchResponse } from '#api/schemas.ts';
 import { runSearch } from '#api/search-api.ts';
 import { InvalidRequestError } from '#engine/errors.ts';
@@ -35,11 +38,16 @@ export async function runSearchCommand(
     );
   }
   const services = await openLocalServices({ home: options.home, modelDir: options.model });
+  let catalog: SqliteRepoCatalog | undefined;
   try {
-    const response = await runSearch(services, parsed.data);
+    // The catalogue knows the commit each repository was indexed at; results carry it, as from the API.
+    catalog = await SqliteRepoCatalog.open(join(services.home, 'state.sqlite'));
+    const repos = createRepoDirectory(services.store, catalog);
+    const response = await runSearch({ ...services, repos }, parsed.data);
     process.stdout.write(options.json ? `${JSON.stringify(response, null, 2)}\n` : formatResults(response));
     return response;
   } finally {
+    catalog?.close();
     await services.close();
   }
 }

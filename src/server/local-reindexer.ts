@@ -4,6 +4,7 @@
  * so `GET /repos` shows `indexing`, then `ready` or `failed`.
  */
 import { stat } from 'node:fs/promises';
+import { gitHeadCommit } from '#adapters/local/git-head.ts';
 import type { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
 import { ConflictError } from '#api/errors.ts';
 import type { Reindexer } from '#api/ports.ts';
@@ -53,8 +54,11 @@ export function localReindexer(
         throw error;
       }
       catalog.recordRun(repo, { root, status: 'indexing' });
-      const run: Promise<void> = runIndex(indexDeps, repo, root)
-        .then((summary) => catalog.recordRun(repo, { root, ...finishedRun(summary) }))
+      const run: Promise<void> = gitHeadCommit(root)
+        .then(async (commit) => {
+          const summary = await runIndex(indexDeps, repo, root);
+          catalog.recordRun(repo, { root, ...finishedRun(summary), commit });
+        })
         .catch((error: unknown) => {
           onError(repo, error);
           const message = error instanceof Error ? error.message : String(error);

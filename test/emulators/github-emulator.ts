@@ -1,6 +1,7 @@
 /**
  * GitHub's REST API for tests: a local HTTP server over in-memory repositories, answering the endpoints the
- * indexer uses with GitHub's response shapes — git refs, recursive trees (with `truncated`), blobs in base64
+ * indexer uses with GitHub's response shapes — the repository (name as first committed, default branch = the
+ * first branch committed to), git refs, recursive trees (with `truncated`), blobs in base64
  * wrapped at 60 columns, `contents` (base64 up to 1 MB, `encoding: "none"` above), 404 bodies — and its
  * rate-limit headers on every response. Faults come from a plan: 5xx, secondary limits (403 + Retry-After),
  * primary limits (403 + `x-ratelimit-remaining: 0`). Blob ids are real git blob ids.
@@ -28,6 +29,9 @@ interface TreeEntry {
 }
 
 interface FakeRepo {
+  /** `owner/name` as first spelled by `commit` (GitHub's `full_name`). */
+  readonly fullName: string;
+  defaultBranch: string | undefined;
   readonly blobs: Map<string, Blob>;
   readonly trees: Map<string, TreeEntry[]>;
   /** commit sha → root tree sha and the flat file map */
@@ -101,7 +105,14 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   const repoOf = (name: string): FakeRepo => {
     let repo = repos.get(name.toLowerCase());
     if (!repo) {
-      repo = { blobs: new Map(), trees: new Map(), commits: new Map(), branches: new Map() };
+      repo = {
+        fullName: name,
+        defaultBranch: undefined,
+        blobs: new Map(),
+        trees: new Map(),
+        commits: new Map(),
+        branches: new Map(),
+      };
       repos.set(name.toLowerCase(), repo);
     }
     return repo;
@@ -120,6 +131,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     const commit = randomBytes(20).toString('hex');
     repo.commits.set(commit, { tree, files: flat });
     repo.branches.set(branch, commit);
+    repo.defaultBranch ??= branch;
     return commit;
   };
 
@@ -196,6 +208,11 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
 
   function route(req: IncomingMessage, all: Map<string, FakeRepo>): { status: number; body: unknown } {
     const { pathname, searchParams } = new URL(req.url ?? '/', url);
+    const named = /^\/repos\/([^/]+)\/([^/]+)$/.exec(pathname);
+    if (named && req.method === 'GET') {
+      const found = all.get(`${named[1]}/${named[2]}`.toLowerCase());
+      return found?.defaultBranch ? { status: 200, body: repositoryBody(url, found) } : notFound();
+    }
     const match = /^\/repos\/([^/]+)\/([^/]+)\/(.+)$/.exec(pathname);
     const repo = match ? all.get(`${match[1]}/${match[2]}`.toLowerCase()) : undefined;
     if (!match || !repo || req.method !== 'GET') return notFound();
@@ -277,6 +294,43 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     }
     return notFound();
   }
+}
+
+/** `GET /repos/{owner}/{repo}` as GitHub answers it (the fields a client is likely to read, and a few more). */
+function repositoryBody(url: string, repo: FakeRepo): Record<string, unknown> {
+  const [owner, name] = repo.fullName.split('/') as [string, string];
+  const api = `${url}/repos/${repo.fullName}`;
+  return {
+    id: 1296269,
+    node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5',
+    name,
+    full_name: repo.fullName,
+    private: true,
+    owner: {
+      login: owner,
+      id: 1,
+      node_id: 'MDQ6VXNlcjE=',
+      type: 'Organization',
+      url: `${url}/users/${owner}`,
+    },
+    html_url: `https://github.com/${repo.fullName}`,
+    description: null,
+    fork: false,
+    url: api,
+    git_refs_url: `${api}/git/refs{/sha}`,
+    trees_url: `${api}/git/trees{/sha}`,
+    blobs_url: `${api}/git/blobs{/sha}`,
+    contents_url: `${api}/contents/{+path}`,
+    default_branch: repo.defaultBranch,
+    visibility: 'private',
+    archived: false,
+    disabled: false,
+    size: 108,
+    pushed_at: '2026-11-21T12:00:00Z',
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-11-21T12:00:00Z',
+    permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
+  };
 }
 
 function buildTrees(repo: FakeRepo, files: Map<string, { sha: string; mode: string }>): string {

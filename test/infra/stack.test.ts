@@ -248,17 +248,19 @@ describe('the search function', () => {
       CODESEARCH_EMBEDDING_WORKER: '/var/task/embedding-worker.mjs',
       CODESEARCH_KEYS_SECRET_ID: secretRef('StateSigningKeys'),
       CODESEARCH_INDEX_STATE_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateIndexStateTable') },
+      CODESEARCH_REPOSITORIES_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateRepositoriesTable') },
       CODESEARCH_JOB_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobQueue') },
     });
   });
 
-  it('may read the index prefix, the signing keys and the index state, queue re-indexing, and nothing else', () => {
+  it('may read the index prefix, the signing keys, the index state and the registry, queue re-indexing, and nothing else', () => {
     expect(statementsOf('Search')).toEqual([
       ...baseline('Search'),
       allow('s3:GetObject', indexObjects()),
       listIndexPrefix(),
       allow('secretsmanager:GetSecretValue', secretRef('StateSigningKeys')),
       allow(['dynamodb:GetItem', 'dynamodb:Scan'], tableArn('StateIndexStateTable')),
+      allow('dynamodb:GetItem', tableArn('StateRepositoriesTable')),
       allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
     ]);
   });
@@ -657,11 +659,14 @@ describe('the deploy options (CDK context)', () => {
     custom.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 25 },
     });
-    custom.template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('webhook'),
-      Environment: { Variables: Match.objectLike({ CODESEARCH_ALLOWED_OWNERS: 'acme,widgets-inc' }) },
-    });
+    // …and the search API, whose reindex starts the first index of a repository the webhook would accept
+    for (const description of ['webhook', 'search API'])
+      custom.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        Environment: { Variables: Match.objectLike({ CODESEARCH_ALLOWED_OWNERS: 'acme,widgets-inc' }) },
+      });
     expect(environmentOf('Webhook').CODESEARCH_ALLOWED_OWNERS).toBeUndefined(); // not by default
+    expect(environmentOf('Search').CODESEARCH_ALLOWED_OWNERS).toBeUndefined();
   });
 
   it('are validated, naming the bad key', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedKeySet } from '#api/auth/cached-key-set.ts';
 import { verifyBearer } from '#api/auth/tokens.ts';
+import { commitAll } from '#test/helpers/git-repo.ts';
 import { CLI_BIN as BIN, runCli } from '#test/helpers/run-cli.ts';
 import { copySampleRepo } from '#test/helpers/sample-repo.ts';
 
@@ -46,10 +47,33 @@ describe('codesearch CLI (real process)', () => {
     const body = JSON.parse(found.stdout);
     expect(body.results[0].path).toBe('src/upload/retry.ts');
     expect(body.results.length).toBe(2);
+    expect(body.results[0].commit).toBeNull(); // not a git checkout
 
     const text = await cli(['search', 'invoice total', '--lang', 'python']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/lib\/invoices\.py:\d+-\d+/);
+  });
+
+  it('records the HEAD commit of an indexed git checkout; results carry it', async () => {
+    // Given: a real git checkout of the sample files
+    const checkout = await copySampleRepo(await mkdtemp(join(work, 'git-')));
+    const head = commitAll(checkout);
+
+    // When: indexed into a home of its own (the other tests count the repositories in theirs)
+    const env = { CODESEARCH_HOME: join(work, 'git-home') };
+    const indexed = await runCli(['index', checkout, '--repo', 'acme/checkout', '--json'], env, work);
+    expect(indexed.code, `${indexed.stderr}\n${indexed.stdout}`).toBe(0);
+    const found = await runCli(
+      ['search', 'retry failed uploads', '--repo', 'acme/checkout', '--json'],
+      env,
+      work,
+    );
+
+    // Then
+    expect(found.code, found.stderr).toBe(0);
+    const results = JSON.parse(found.stdout).results as { repo: string; commit: string | null }[];
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.map((result) => result.commit)).toEqual(results.map(() => head));
   });
 
   it('prints a human summary by default', async () => {

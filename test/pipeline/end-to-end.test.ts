@@ -7,6 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
+import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import type { LanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import type { HttpHandler } from '#api/http-types.ts';
 import { NO_CACHE } from '#api/result-cache.ts';
@@ -30,7 +32,14 @@ async function sampleFiles(): Promise<Record<string, string>> {
 }
 
 interface SearchPage {
-  results: { repo: string; path: string; startLine: number; endLine: number; snippet: string }[];
+  results: {
+    repo: string;
+    commit: string | null;
+    path: string;
+    startLine: number;
+    endLine: number;
+    snippet: string;
+  }[];
 }
 
 describe('push → webhook → queue → worker → LanceDB on S3 → search', () => {
@@ -65,10 +74,16 @@ describe('push → webhook → queue → worker → LanceDB on S3 → search', (
     const opened = await world.openWorker(); // the real ONNX embedder and chunker, as in Lambda
     worker = opened.handler;
     reader = await world.openReader(opened.deps.pipeline.embedder);
+    // As in Lambda: the index-state table tells the API which commit each repository is searchable at
+    const catalog = new IndexStateCatalog(
+      new DynamoIndexStateStore(world.clients.documents, world.dynamo.tables.indexState),
+      new SqsJobQueue(world.clients.sqs, String(world.env.CODESEARCH_JOB_QUEUE_URL)),
+    );
     search = createSearchApi({
       store: reader,
       embedder: opened.deps.pipeline.embedder,
       cache: NO_CACHE,
+      catalog,
       logger: { info: () => {}, error: (message, attributes) => console.error(message, attributes) },
     });
   });
@@ -98,6 +113,7 @@ describe('push → webhook → queue → worker → LanceDB on S3 → search', (
     expect(state?.commit).toBe(after);
     const hits = await find('retry a failed upload with exponential backoff');
     expect(hits[0]?.path).toBe('src/upload/retry.ts');
+    expect(hits[0]?.commit).toBe(after);
     expect(await reader.countChunks(EXAMPLE_REPO)).toBeGreaterThan(8);
   });
 
@@ -131,6 +147,7 @@ describe('push → webhook → queue → worker → LanceDB on S3 → search', (
     const added = await find('quarantineCorruptedChunk');
     expect(added[0]?.path).toBe('src/upload/retry.ts');
     expect(added[0]?.snippet).toContain('quarantineCorruptedChunk');
+    expect(added.map((hit) => hit.commit)).toEqual(added.map(() => after)); // the pushed commit
     expect((await find('compute invoice total with sales tax')).map((hit) => hit.path)).not.toContain(
       'lib/invoices.py',
     );

@@ -9,6 +9,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
@@ -226,12 +227,15 @@ describe('every AWS call a function makes is allowed by its role', () => {
     const catalog = new IndexStateCatalog(
       new DynamoIndexStateStore(search.documents, world.dynamo.tables.indexState),
       new SqsJobQueue(search.sqs, String(world.env.CODESEARCH_JOB_QUEUE_URL)),
+      { registry: new DynamoRepoRegistry(search.documents, world.dynamo.tables.repositories) },
     );
     expect((await catalog.listRepos()).map((record) => record.repo).sort()).toEqual([
       EXAMPLE_REPO,
       'acme/gone',
     ]);
     await catalog.reindex(EXAMPLE_REPO);
+    await world.register('acme/fresh'); // registered, never pushed: its first index
+    await catalog.reindex('acme/fresh');
     await secretsManagerSecret(search.secrets, 'signing-keys').read();
 
     // …and upkeep compacts the table, rebuilds its indexes and removes old versions
@@ -275,6 +279,7 @@ describe('every AWS call a function makes is allowed by its role', () => {
     expect([...searchCalls.made]).toEqual(
       expect.arrayContaining([
         `dynamodb:Scan on ${world.dynamo.tables.indexState}`,
+        `dynamodb:GetItem on ${world.dynamo.tables.repositories}`,
         `sqs:SendMessage on ${JOB_QUEUE}`,
       ]),
     );

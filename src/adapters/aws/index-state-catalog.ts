@@ -1,8 +1,11 @@
 /**
  * The search API's view of push-driven indexing (its `RepoCatalog` and `Reindexer` ports) over the index-state
  * table and the job queue: which commit each repository serves, whether a newer push is being applied, the
- * last failures; and "re-index this repository" as a sync job of its branch head.
+ * last failures; and "re-index this repository" as a sync job of its branch head — or, for a registered
+ * repository that has never been indexed, a sync job of its default branch, which the worker looks up on GitHub
+ * (so this side needs no GitHub token).
  */
+import type { RepoRegistry } from '#adapters/github/webhook-receiver.ts';
 import { ConflictError } from '#api/errors.ts';
 import type { Reindexer, RepoCatalog, RepoRecord, RepoStatus } from '#api/ports.ts';
 import { NotFoundError } from '#engine/errors.ts';
@@ -13,11 +16,24 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
   readonly #state: DynamoIndexStateStore;
   readonly #queue: JobQueue;
   readonly #now: () => number;
+  readonly #registry: RepoRegistry | undefined;
+  readonly #allowedOwners: readonly string[];
 
-  constructor(state: DynamoIndexStateStore, queue: JobQueue, options: { now?: () => number } = {}) {
+  /**
+   * @param options.registry the repositories the webhook accepts: reindex of one not indexed yet queues its
+   *   first index. @default none: only indexed repositories can be re-indexed
+   * @param options.allowedOwners owners whose every repository counts as registered. @default none
+   */
+  constructor(
+    state: DynamoIndexStateStore,
+    queue: JobQueue,
+    options: { now?: () => number; registry?: RepoRegistry; allowedOwners?: readonly string[] } = {},
+  ) {
     this.#state = state;
     this.#queue = queue;
     this.#now = options.now ?? Date.now;
+    this.#registry = options.registry;
+    this.#allowedOwners = (options.allowedOwners ?? []).map((owner) => owner.toLowerCase());
   }
 
   async listRepos(): Promise<RepoRecord[]> {
@@ -26,9 +42,16 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
 
   async reindex(index: string): Promise<void> {
     const state = await this.#state.get(index);
-    if (!state) throw new NotFoundError(`repository ${index} is not indexed`);
-    if (!state.repo || !state.branch)
+    if (!state?.repo || !state.branch) {
+      if (await this.#registered(index)) return this.#firstIndex(index);
+      if (!state)
+        throw new NotFoundError(
+          this.#registry
+            ? `repository ${index} is not indexed and not registered: add it to the repositories table first`
+            : `repository ${index} is not indexed`,
+        );
       throw new ConflictError(`repository ${index} has no source recorded yet; push to it first`);
+    }
     // Ordered after every push so far: the sync resolves the branch head when it runs.
     await this.#queue.send([
       {
@@ -39,6 +62,20 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
         seq: this.#now(),
         reason: 're-index requested',
       },
+    ]);
+  }
+
+  async #registered(repo: string): Promise<boolean> {
+    // Only a repository's own index can be started this way, not a branch's (`owner/name@branch`).
+    if (!this.#registry || !/^[\w.-]+\/[\w.-]+$/.test(repo)) return false;
+    if (this.#allowedOwners.includes(repo.split('/')[0]?.toLowerCase() ?? '')) return true;
+    return (await this.#registry.lookup(repo)) !== undefined;
+  }
+
+  /** The default branch's index, at its head: the worker looks both up on GitHub when the job runs. */
+  async #firstIndex(repo: string): Promise<void> {
+    await this.#queue.send([
+      { kind: 'sync', repo, index: repo, seq: this.#now(), reason: 'first index requested' },
     ]);
   }
 }

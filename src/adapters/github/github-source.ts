@@ -1,12 +1,12 @@
 /**
- * The engine's `SourceHost` over GitHub's REST API: branch heads (`git/ref`), recursive trees (`git/trees`),
+ * The engine's `SourceHost` over GitHub's REST API: the repository (`GET /repos/{owner}/{repo}`), branch heads (`git/ref`), recursive trees (`git/trees`),
  * blobs by id (`git/blobs`, base64) and single files at a commit (`contents`, base64 up to 1 MB).
  *
  * A recursive tree listing is one request unless GitHub truncates it (over 100,000 entries or 7 MB); then the
  * tree is walked one directory per request instead.
  */
 import { PermanentJobError } from '#engine/pipeline/errors.ts';
-import type { HostedFile, SourceHost, TreeFile } from '#engine/pipeline/ports.ts';
+import type { HostedFile, HostedRepo, SourceHost, TreeFile } from '#engine/pipeline/ports.ts';
 import type { GitHubApi } from './github-api.ts';
 
 interface TreeEntry {
@@ -44,6 +44,13 @@ export class GitHubSource implements SourceHost {
 
   constructor(api: GitHubApi) {
     this.#api = api;
+  }
+
+  async describeRepo(repo: string): Promise<HostedRepo> {
+    const found = await this.#api.getJson<{ full_name: string; default_branch: string }>(`/repos/${repo}`);
+    if (!found?.full_name || !found.default_branch)
+      throw new PermanentJobError(`${repo}: GitHub did not name the repository or its default branch`);
+    return { fullName: found.full_name, defaultBranch: found.default_branch };
   }
 
   async resolveCommit(repo: string, branch: string): Promise<string> {

@@ -16,6 +16,10 @@ export interface RepoRun {
   readonly status: RepoStatus;
   readonly indexedAt?: string;
   readonly errors?: readonly string[];
+  /**
+   * The git HEAD commit the run indexed (null: the folder is not a git checkout). Absent keeps the recorded
+   * one, as a run that only starts does.
+   */
   readonly commit?: string | null;
 }
 
@@ -47,14 +51,18 @@ export class SqliteRepoCatalog implements RepoCatalog {
     return new SqliteRepoCatalog(db);
   }
 
-  /** Records the start or end of an indexing run; `indexedAt` keeps its last value when a run only starts. */
+  /**
+   * Records the start or end of an indexing run; `indexedAt` and `commit` keep their last values when a run
+   * only starts (or fails).
+   */
   recordRun(repo: string, run: RepoRun): void {
     this.#db
       .prepare(
         `INSERT INTO repo_runs (repo, root, status, indexed_at, commit_sha, errors) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (repo) DO UPDATE SET root = excluded.root, status = excluded.status,
            indexed_at = COALESCE(excluded.indexed_at, repo_runs.indexed_at),
-           commit_sha = COALESCE(excluded.commit_sha, repo_runs.commit_sha), errors = excluded.errors`,
+           commit_sha = CASE WHEN ? THEN excluded.commit_sha ELSE repo_runs.commit_sha END,
+           errors = excluded.errors`,
       )
       .run(
         repo,
@@ -63,6 +71,7 @@ export class SqliteRepoCatalog implements RepoCatalog {
         run.indexedAt ?? null,
         run.commit ?? null,
         JSON.stringify((run.errors ?? []).slice(0, MAX_ERRORS)),
+        run.commit === undefined ? 0 : 1,
       );
   }
 

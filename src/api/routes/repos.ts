@@ -35,7 +35,10 @@ export const reindexRoute = defineRoute({
       description: 'Not an admin token, or the repository is not granted.',
       schema: ErrorResponseSchema,
     },
-    404: { description: 'Unknown repository.', schema: ErrorResponseSchema },
+    404: {
+      description: 'Unknown repository: not indexed (and, with a repository registry, not registered).',
+      schema: ErrorResponseSchema,
+    },
     409: { description: 'Cannot re-index here, or already re-indexing.', schema: ErrorResponseSchema },
   },
   handle: async (_input, { services, caller, params }) => {

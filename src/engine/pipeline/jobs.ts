@@ -6,7 +6,9 @@
  *
  * - `push`: the changed paths of one push, applied directly when the index is exactly at `before`.
  * - `sync`: make the index equal to the tree of `commit` (or of the branch head): list the tree, compare blob
- *   ids with the file-hash table, and fan the differences out as `files` jobs.
+ *   ids with the file-hash table, and fan the differences out as `files` jobs. Without a `branch` (an
+ *   operator's first index of a registered repository) it follows the repository's default branch, looked up
+ *   on the code host when the job runs.
  * - `files`: one batch of a sync: fetch these blobs, chunk, embed, commit, record.
  *
  * Jobs are JSON on a queue; the schemas below validate them on the way in, so a malformed message is a poison
@@ -48,6 +50,8 @@ export const PushJobSchema = JobBase.extend({
 
 export const SyncJobSchema = JobBase.extend({
   kind: z.literal('sync'),
+  /** Absent means "the default branch, looked up when the job runs" (the index is then the repository's). */
+  branch: z.string().min(1).max(255).optional(),
   /** The commit to index; absent means "the branch head, resolved when the job runs". */
   commit: Sha.optional(),
   /** Why a full comparison was asked for (created branch, forced push, truncated payload, operator). */
@@ -79,7 +83,7 @@ export function describeJob(job: Job): string {
     case 'push':
       return `push ${job.index} ${job.before.slice(0, 7)}..${job.after.slice(0, 7)} (${job.upserted.length} changed, ${job.removed.length} removed)`;
     case 'sync':
-      return `sync ${job.index} @${job.commit?.slice(0, 7) ?? job.branch} (${job.reason})`;
+      return `sync ${job.index} @${job.commit?.slice(0, 7) ?? job.branch ?? 'default branch'} (${job.reason})`;
     case 'files':
       return `files ${job.index} @${job.commit.slice(0, 7)} batch ${job.batch + 1}/${job.batches}`;
   }

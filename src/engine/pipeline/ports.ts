@@ -24,8 +24,17 @@ export interface HostedFile {
   readonly bytes?: Uint8Array;
 }
 
+/** A repository as the code host names it. */
+export interface HostedRepo {
+  /** `owner/name` as the host spells it (names are case-insensitive; the host's spelling names the index). */
+  readonly fullName: string;
+  readonly defaultBranch: string;
+}
+
 /** Read-only access to repositories on the code host. Implementations retry and honour rate limits. */
 export interface SourceHost {
+  /** The repository's canonical name and default branch. */
+  describeRepo(repo: string): Promise<HostedRepo>;
   /** The commit a branch points at now. */
   resolveCommit(repo: string, branch: string): Promise<string>;
   /** Every file of the commit's tree (recursively). */

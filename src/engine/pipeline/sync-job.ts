@@ -62,7 +62,8 @@ export function batchPlan(
   return batches;
 }
 
-export async function runSyncJob(deps: PipelineDeps, job: SyncJob): Promise<JobOutcome> {
+export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promise<JobOutcome> {
+  const job = await withBranch(deps, requested);
   const commit = job.commit ?? (await deps.source.resolveCommit(job.repo, job.branch));
   const claim = await deps.state.claim(job.index, {
     repo: job.repo,
@@ -125,4 +126,15 @@ export async function runSyncJob(deps: PipelineDeps, job: SyncJob): Promise<JobO
   await deps.queue.send(jobs);
   await deps.state.markSyncQueued(job.index, { id: syncId, seq: job.seq });
   return { ...EMPTY_OUTCOME, status: 'planned', commit, batchesQueued: jobs.length };
+}
+
+/**
+ * A sync without a branch (an operator's first index of a registered repository) follows the default branch,
+ * and the index of the default branch is the repository's name as the code host spells it, as for pushes.
+ */
+async function withBranch(deps: PipelineDeps, job: SyncJob): Promise<SyncJob & { branch: string }> {
+  if (job.branch !== undefined) return { ...job, branch: job.branch };
+  const hosted = await deps.source.describeRepo(job.repo);
+  const index = job.index.toLowerCase() === job.repo.toLowerCase() ? hosted.fullName : job.index;
+  return { ...job, repo: hosted.fullName, index, branch: hosted.defaultBranch };
 }
