@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../scripts/layers/index.ts';
 import { EMBEDDING_WORKER, functionBundling } from './bundling/function-bundling.ts';
 import { FUNCTION_ENV } from './function-environment.ts';
+import { bindModelFromBucket, type ModelFromBucket } from './model-from-bucket.ts';
 import { acknowledge } from './nag-acknowledgements.ts';
 import { MODEL_DIR_IN_LAMBDA, type RuntimeLayers } from './runtime-layers.ts';
 
@@ -64,6 +65,12 @@ export interface CodeSearchFunctionProps {
    */
   readonly model?: boolean;
   /**
+   * Where the model comes from when the function needs it (`embedder` or `model`): the model folder in S3,
+   * copied to /tmp at cold start, instead of the model layer.
+   * @default the model layer
+   */
+  readonly modelFromBucket?: ModelFromBucket;
+  /**
    * The function opens LanceDB: add the LanceDB layer (with apache-arrow).
    * @default false
    */
@@ -106,6 +113,7 @@ export class CodeSearchFunction extends Construct {
 
     const { layers: runtime } = props;
     const needsModel = props.embedder || props.model;
+    const modelFromBucket = needsModel ? props.modelFromBucket : undefined;
     if ((needsModel || props.lanceDb) && !runtime) {
       throw new Error(
         `${this.node.path}: the model, onnxruntime and LanceDB come from the layers; pass \`layers\``,
@@ -113,7 +121,7 @@ export class CodeSearchFunction extends Construct {
     }
     const layers = [
       ...(props.embedder && runtime ? [runtime.onnxRuntime] : []),
-      ...(needsModel && runtime ? [runtime.model] : []),
+      ...(needsModel && !modelFromBucket && runtime ? [modelLayerOf(runtime, this.node.path)] : []),
       ...(props.lanceDb && runtime ? [runtime.lanceDb] : []),
     ];
     const scheduled = props.invokedBy === 'schedule';
@@ -150,6 +158,7 @@ export class CodeSearchFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       layers,
+      ephemeralStorageSize: modelFromBucket?.ephemeralStorage,
       ...(scheduled && this.deadLetterQueue
         ? {
             onFailure: sendOnlyQueueDestination(this.deadLetterQueue),
@@ -163,12 +172,13 @@ export class CodeSearchFunction extends Construct {
         treeSitterGrammars: props.chunker ?? false,
       }),
       environment: {
-        ...(needsModel ? { [FUNCTION_ENV.modelDir]: MODEL_DIR_IN_LAMBDA } : {}),
+        ...(needsModel && !modelFromBucket ? { [FUNCTION_ENV.modelDir]: MODEL_DIR_IN_LAMBDA } : {}),
         ...(props.embedder
           ? { [FUNCTION_ENV.embeddingWorker]: `${TASK_ROOT}/${EMBEDDING_WORKER.outfile}` }
           : {}),
       },
     });
+    if (modelFromBucket) bindModelFromBucket(this.fn, modelFromBucket);
     const runtimeChoice =
       'nodejs22.x on purpose: the project targets Node 22 (its `node` devDependency runs the tests), and the ' +
       'native layers are built and tested for it. Moving to a newer runtime is a deliberate upgrade.';
@@ -188,6 +198,11 @@ export class CodeSearchFunction extends Construct {
       'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
     );
   }
+}
+
+function modelLayerOf(runtime: RuntimeLayers, path: string): lambda.LayerVersion {
+  if (!runtime.model) throw new Error(`${path}: there is no model layer; pass \`modelFromBucket\``);
+  return runtime.model;
 }
 
 /**

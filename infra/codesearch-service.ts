@@ -3,7 +3,7 @@
  * methods. Four functions: search (the API), the GitHub webhook (queues a job per push), the index worker
  * (consumes the job queue) and the scheduled index upkeep (compaction, index builds, old versions).
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +14,7 @@ import { CodeSearchFunction } from './codesearch-function.ts';
 import { CodeSearchHttpApi, type CodeSearchHttpApiProps } from './codesearch-http-api.ts';
 import type { CodeSearchState } from './codesearch-state.ts';
 import { FUNCTION_ENV } from './function-environment.ts';
+import type { ModelFromBucket } from './model-from-bucket.ts';
 import { RuntimeLayers } from './runtime-layers.ts';
 
 export interface CodeSearchServiceProps {
@@ -35,6 +36,19 @@ export interface CodeSearchServiceProps {
    * @default Duration.seconds(20)
    */
   readonly searchTimeout?: Duration;
+  /**
+   * `s3://bucket/prefix/` of a model folder that search, the index worker and upkeep copy to /tmp at cold
+   * start, instead of the model layer (which is then not created): for a model too large for the 250 MB
+   * budget beside LanceDB.
+   * @default none: the model layer, built from the `model` folder
+   */
+  readonly modelS3Uri?: string;
+  /**
+   * Ephemeral storage (/tmp) of those functions with `modelS3Uri`, MB: the model, plus the old version while
+   * a new one is fetched.
+   * @default 2048
+   */
+  readonly modelEphemeralStorageMb?: number;
   /** Throttling and access-log settings of the HTTP API. */
   readonly api?: CodeSearchHttpApiProps;
   /**
@@ -78,7 +92,17 @@ export class CodeSearchService extends Construct {
   constructor(scope: Construct, id: string, props: CodeSearchServiceProps) {
     super(scope, id);
     const { state, architecture } = props;
-    this.layers = new RuntimeLayers(this, 'Layers', { folders: props.layerFolders, architecture });
+    const modelFromBucket: ModelFromBucket | undefined = props.modelS3Uri
+      ? {
+          uri: props.modelS3Uri,
+          ephemeralStorage: Size.mebibytes(props.modelEphemeralStorageMb ?? 2048),
+        }
+      : undefined;
+    this.layers = new RuntimeLayers(this, 'Layers', {
+      folders: props.layerFolders,
+      architecture,
+      modelLayer: !modelFromBucket,
+    });
     this.api = new CodeSearchHttpApi(this, 'HttpApi', props.api);
 
     this.search = new CodeSearchFunction(this, 'Search', {
@@ -90,6 +114,7 @@ export class CodeSearchService extends Construct {
       timeout: props.searchTimeout ?? Duration.seconds(20),
       reservedConcurrentExecutions: props.searchReservedConcurrency,
       layers: this.layers,
+      modelFromBucket,
       embedder: true,
       lanceDb: true,
     });
@@ -130,6 +155,7 @@ export class CodeSearchService extends Construct {
       memorySize: props.indexMemoryMb ?? 3008,
       timeout: state.indexWorkerTimeout,
       layers: this.layers,
+      modelFromBucket,
       embedder: true,
       lanceDb: true,
       chunker: true,
@@ -154,6 +180,7 @@ export class CodeSearchService extends Construct {
       timeout: UPKEEP_TIMEOUT,
       reservedConcurrentExecutions: 1,
       layers: this.layers,
+      modelFromBucket,
       model: true,
       lanceDb: true,
     });

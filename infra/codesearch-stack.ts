@@ -40,6 +40,8 @@ export class CodeSearchStack extends Stack {
       searchReservedConcurrency: config.searchConcurrency,
       api: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       indexConcurrency: config.indexConcurrency,
+      modelS3Uri: config.modelS3Uri,
+      modelEphemeralStorageMb: config.modelEphemeralStorageMb,
       allowedOwners: config.allowedOwners
         ?.split(',')
         .map((owner) => owner.trim())

@@ -18,6 +18,21 @@ export const DeployConfigSchema = z.object({
   /** Folder of the embedding model shipped in the model layer, relative to the project root. */
   model: z.string().min(1).default('models/default'),
   /**
+   * `s3://bucket/prefix/` of a model folder the functions copy to /tmp at cold start instead of the model
+   * layer: for a model too large for the 250 MB budget beside LanceDB. Excludes `model`.
+   */
+  modelS3Uri: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^*?]*[^/*?][^*?]*$/, {
+      error: 'modelS3Uri must be s3://bucket/prefix/ (a bucket name and a non-empty key prefix)',
+    })
+    .optional(),
+  /**
+   * Ephemeral storage (/tmp) of the functions that copy the model from `modelS3Uri`, MB: room for the model
+   * and, while a new version is fetched, the old one (Lambda allows 512–10,240).
+   */
+  modelEphemeralStorageMb: whole('modelEphemeralStorageMb', 512, 10_240).optional(),
+  /**
    * x86_64: the only architecture LanceDB 0.39 publishes a Linux build for on npm (see infra/README.md).
    */
   architecture: z
@@ -58,8 +73,14 @@ export function readDeployConfig(node: Node): DeployConfig {
     KEYS.map((key) => [key, node.tryGetContext(key)]).filter(([, v]) => v !== undefined),
   );
   const parsed = DeployConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`Invalid CDK context: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  // `model` has a default, so only the raw context tells whether the operator asked for both.
+  if (raw.model !== undefined && raw.modelS3Uri !== undefined)
+    problems.push(
+      'model and modelS3Uri exclude each other: the model comes from the layer or from the bucket',
+    );
+  if (raw.modelEphemeralStorageMb !== undefined && raw.modelS3Uri === undefined)
+    problems.push('modelEphemeralStorageMb applies only with modelS3Uri');
+  if (!parsed.success || problems.length > 0) throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
   return parsed.data;
 }

@@ -10,6 +10,8 @@ export const FUNCTION_ENV = {
   indexUri: 'CODESEARCH_INDEX_URI',
   /** Folder of the embedding model inside the function (`/opt/model`, from the model layer). */
   modelDir: 'CODESEARCH_MODEL_DIR',
+  /** `s3://bucket/prefix/` of a model folder copied to /tmp at cold start, instead of the model layer. */
+  modelUri: 'CODESEARCH_MODEL_URI',
   /** The bundled embedding worker script (`/var/task/embedding-worker.mjs`). */
   embeddingWorker: 'CODESEARCH_EMBEDDING_WORKER',
   /** SQS queue of indexing jobs. */

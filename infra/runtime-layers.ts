@@ -15,12 +15,18 @@ export interface RuntimeLayersProps {
   /** The folders from `buildLayers()`. */
   readonly folders: RuntimeLayerFolders;
   readonly architecture: lambda.Architecture;
+  /**
+   * Create the model layer; false when the functions load the model from S3 (`modelS3Uri`).
+   * @default true
+   */
+  readonly modelLayer?: boolean;
 }
 
 export class RuntimeLayers extends Construct {
   readonly onnxRuntime: lambda.LayerVersion;
   readonly lanceDb: lambda.LayerVersion;
-  readonly model: lambda.LayerVersion;
+  /** Absent when the model loads from S3 instead. */
+  readonly model?: lambda.LayerVersion;
   /** The built folders, for size checks. */
   readonly folders: RuntimeLayerFolders;
 
@@ -40,6 +46,6 @@ export class RuntimeLayers extends Construct {
       });
     this.onnxRuntime = layer('OnnxRuntime', props.folders.onnxRuntime);
     this.lanceDb = layer('LanceDb', props.folders.lanceDb);
-    this.model = layer('Model', props.folders.model);
+    if (props.modelLayer ?? true) this.model = layer('Model', props.folders.model);
   }
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { readEnvironment } from '#adapters/aws/environment.ts';
+import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { type LanceChunkStore, openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { CHUNKER_VERSION } from '#engine/chunking/index.ts';
 import { DEFAULT_MODEL_DIR, readModelDirectory } from '#engine/embedding/index.ts';
@@ -14,6 +15,11 @@ import { lanceStorageOptions } from '../index-worker/worker-services.ts';
 
 export const UpkeepEnvironment = z.object({
   CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
+  /** `s3://bucket/prefix/` of a model folder copied to /tmp at cold start (its id hashes the model's files). */
+  CODESEARCH_MODEL_URI: z
+    .string()
+    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
+    .optional(),
   CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
   CODESEARCH_S3_ENDPOINT: z.url().optional(),
   /** How long old versions stay restorable. @default 168 (7 days) */
@@ -30,7 +36,7 @@ export interface UpkeepTarget {
 
 export async function openUpkeepTarget(environment?: NodeJS.ProcessEnv): Promise<UpkeepTarget> {
   const env = readEnvironment(UpkeepEnvironment, environment);
-  const model = await readModelDirectory(env.CODESEARCH_MODEL_DIR ?? DEFAULT_MODEL_DIR);
+  const model = await readModelDirectory(await modelDirectoryOf(env, DEFAULT_MODEL_DIR));
   const store = await openLanceChunkStore({
     uri: env.CODESEARCH_INDEX_URI,
     metadata: { modelId: model.modelId, dimension: model.config.dimension, chunkerVersion: CHUNKER_VERSION },

@@ -10,6 +10,7 @@ import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { readEnvironment } from '#adapters/aws/environment.ts';
 import { githubTokenSecret } from '#adapters/aws/github-token-secret.ts';
+import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { SqsDeadLetterQueue, SqsVisibility } from '#adapters/aws/sqs-dead-letters.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { GitHubApi } from '#adapters/github/github-api.ts';
@@ -25,6 +26,11 @@ import type { IndexWorkerDeps } from './worker-handler.ts';
 
 export const WorkerEnvironment = z.object({
   CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
+  /** `s3://bucket/prefix/` of a model folder copied to /tmp at cold start, instead of CODESEARCH_MODEL_DIR. */
+  CODESEARCH_MODEL_URI: z
+    .string()
+    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
+    .optional(),
   CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
   /** Only for S3-compatible servers other than AWS (tests, MinIO); AWS needs nothing here. */
   CODESEARCH_S3_ENDPOINT: z.url().optional(),
@@ -84,7 +90,7 @@ export async function openIndexWorker(
   const embedder =
     overrides.embedder ??
     (await createOnnxEmbedder({
-      modelDir: env.CODESEARCH_MODEL_DIR ?? DEFAULT_MODEL_DIR,
+      modelDir: await modelDirectoryOf(env, DEFAULT_MODEL_DIR),
       workers: env.CODESEARCH_EMBEDDER_WORKERS,
     }));
   const chunker = overrides.chunker ?? (await createChunker());

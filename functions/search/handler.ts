@@ -14,6 +14,8 @@
  *   sqs:SendMessage on the queue)
  * - CODESEARCH_REPOSITORIES_TABLE and CODESEARCH_ALLOWED_OWNERS — the repositories the webhook accepts
  *   (optional; dynamodb:GetItem on the table): reindex of one that was never indexed queues its first index
+ * - CODESEARCH_MODEL_URI — s3://bucket/prefix/ of a model folder copied to /tmp at cold start (optional;
+ *   s3:GetObject on the prefix and s3:ListBucket on the bucket); else CODESEARCH_MODEL_DIR
  * - CODESEARCH_MODEL_DIR — default: the model shipped beside the function
  * - CODESEARCH_KEYS_TTL_SECONDS (300), CODESEARCH_CACHE_TTL_SECONDS (60),
  *   CODESEARCH_RATE_LIMIT_BURST (60), CODESEARCH_RATE_LIMIT_PER_SECOND (10)
@@ -31,6 +33,7 @@ import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
 import { csv } from '#adapters/aws/environment.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
+import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
@@ -56,6 +59,10 @@ const Config = z.object({
   CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }).optional(),
   CODESEARCH_REPOSITORIES_TABLE: z.string().min(1).optional(),
   CODESEARCH_ALLOWED_OWNERS: z.string().optional(),
+  CODESEARCH_MODEL_URI: z
+    .string()
+    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
+    .optional(),
   CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
   CODESEARCH_KEYS_TTL_SECONDS: seconds(300),
   CODESEARCH_CACHE_TTL_SECONDS: seconds(60),
@@ -76,7 +83,7 @@ async function createApi(): Promise<HttpHandler> {
   const catalog = indexStateCatalog(config);
   // One worker: a search embeds one short query at a time, and the function's vCPUs serve ONNX's threads.
   const embedder = await createOnnxEmbedder({
-    modelDir: config.CODESEARCH_MODEL_DIR ?? DEFAULT_MODEL_DIR,
+    modelDir: await modelDirectoryOf(config, DEFAULT_MODEL_DIR),
     workers: 1,
   });
   const store = await openLanceChunkStore({

@@ -669,6 +669,91 @@ describe('the deploy options (CDK context)', () => {
     expect(environmentOf('Search').CODESEARCH_ALLOWED_OWNERS).toBeUndefined();
   });
 
+  it('load the model from a bucket instead of the layer when modelS3Uri is given', () => {
+    // prepare
+    const fromBucket = synthesize({
+      context: { modelS3Uri: 's3://my-models/codesearch/big', modelEphemeralStorageMb: '4096' },
+    });
+    const json = fromBucket.json as CfnTemplate;
+    const idOf = (type: string, prefix: string) =>
+      Object.keys(json.Resources).filter((id) => json.Resources[id]?.Type === type && id.startsWith(prefix));
+    const modelObjects = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-models/codesearch/big/*']],
+    };
+    const modelBucket = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-models']] };
+    // assess: no model layer at all, and the three functions that read the model get the bucket instead
+    expect(idOf('AWS::Lambda::LayerVersion', 'ServiceLayersModel')).toEqual([]);
+    const [lanceDb] = idOf('AWS::Lambda::LayerVersion', 'ServiceLayersLanceDb');
+    const [onnx] = idOf('AWS::Lambda::LayerVersion', 'ServiceLayersOnnxRuntime');
+    const layersOf: Record<string, (string | undefined)[]> = {
+      Search: [onnx, lanceDb],
+      IndexWorker: [onnx, lanceDb],
+      IndexUpkeep: [lanceDb],
+    };
+    for (const [name, layers] of Object.entries(layersOf)) {
+      const [fnId] = idOf('AWS::Lambda::Function', `Service${name}Function`);
+      const props = json.Resources[fnId ?? '']?.Properties as {
+        Layers: unknown[];
+        EphemeralStorage: unknown;
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(props.Layers, name).toEqual(layers.map((id) => ({ Ref: id })));
+      expect(props.EphemeralStorage, name).toEqual({ Size: 4096 });
+      expect(props.Environment.Variables.CODESEARCH_MODEL_URI, name).toBe('s3://my-models/codesearch/big/');
+      expect(props.Environment.Variables.CODESEARCH_MODEL_DIR, name).toBeUndefined();
+      const [roleId] = idOf('AWS::IAM::Role', `Service${name}Role`);
+      fromBucket.template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: roleId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            allow('s3:GetObject', modelObjects),
+            {
+              Effect: 'Allow',
+              Action: 's3:ListBucket',
+              Resource: modelBucket,
+              Condition: { StringLike: { 's3:prefix': ['codesearch/big', 'codesearch/big/*'] } },
+            },
+          ]),
+        },
+      });
+    }
+    // …and nothing changes for the webhook, which has no model
+    const [webhookId] = idOf('AWS::Lambda::Function', 'ServiceWebhookFunction');
+    const webhook = json.Resources[webhookId ?? '']?.Properties as Record<string, unknown>;
+    expect(webhook.EphemeralStorage).toBeUndefined();
+    expect(JSON.stringify(webhook)).not.toContain('my-models');
+    // by default: the model layer, /opt/model, Lambda's default /tmp, and no model grant
+    for (const name of ['Search', 'IndexWorker', 'IndexUpkeep'] as const) {
+      expect(environmentOf(name).CODESEARCH_MODEL_URI).toBeUndefined();
+      expect(synth.json.Resources[functionId(name)]?.Properties?.EphemeralStorage).toBeUndefined();
+    }
+  });
+
+  it('give the model bucket 2 GB of /tmp by default, and refuse a model from both places', () => {
+    const fromBucket = synthesize({ context: { modelS3Uri: 's3://my-models/big/' } });
+    fromBucket.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      {
+        EphemeralStorage: { Size: 2048 },
+        Environment: { Variables: Match.objectLike({ CODESEARCH_MODEL_URI: 's3://my-models/big/' }) },
+      },
+      3,
+    );
+    expect(() =>
+      synthesize({ context: { modelS3Uri: 's3://my-models/big/', model: 'models/default' } }),
+    ).toThrow(/model and modelS3Uri exclude each other/);
+    expect(() => synthesize({ context: { modelS3Uri: 'https://my-models/big/' } })).toThrow(
+      /modelS3Uri must be s3:\/\/bucket\/prefix/,
+    );
+    expect(() => synthesize({ context: { modelS3Uri: 's3://my-models/' } })).toThrow(/non-empty key prefix/);
+    expect(() => synthesize({ context: { modelEphemeralStorageMb: '4096' } })).toThrow(
+      /modelEphemeralStorageMb applies only with modelS3Uri/,
+    );
+    expect(() =>
+      synthesize({ context: { modelS3Uri: 's3://my-models/big/', modelEphemeralStorageMb: '256' } }),
+    ).toThrow(/modelEphemeralStorageMb must be at least 512/);
+  });
+
   it('are validated, naming the bad key', () => {
     expect(() => synthesize({ context: { searchMemory: 'lots' } })).toThrow(/searchMemory must be a number/);
     expect(() => synthesize({ context: { architecture: 'sparc' } })).toThrow(/architecture must be one of/);

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, ModelLoadError } from '#engine/errors.ts';
 
 /** The files a model directory may hold; anything else under the prefix is ignored. */
@@ -142,4 +142,32 @@ export function containerModelDirectory(
     memo = { uri, dir };
   }
   return memo.dir;
+}
+
+/** The variables that say where a function's model is (the stack sets one of the two). */
+export interface ModelLocationEnvironment {
+  /** `s3://bucket/prefix/` of the model folder (stack option `modelS3Uri`). */
+  readonly CODESEARCH_MODEL_URI?: string | undefined;
+  /** Local model folder (the model layer's `/opt/model`). */
+  readonly CODESEARCH_MODEL_DIR?: string | undefined;
+}
+
+/**
+ * The model directory a function's environment names, for the handlers' cold start: the S3 folder of
+ * `CODESEARCH_MODEL_URI` copied to /tmp once per container, else `CODESEARCH_MODEL_DIR`, else `fallback`.
+ * The S3 client is only created when the model is in S3.
+ *
+ * @example
+ * const modelDir = await modelDirectoryOf(env, DEFAULT_MODEL_DIR);
+ * const embedder = await createOnnxEmbedder({ modelDir, workers: 1 });
+ */
+export function modelDirectoryOf(
+  env: ModelLocationEnvironment,
+  fallback: string,
+  s3: () => Pick<S3Client, 'send'> = () => new S3Client({}),
+): Promise<string> {
+  const local = env.CODESEARCH_MODEL_DIR ?? fallback;
+  return env.CODESEARCH_MODEL_URI
+    ? containerModelDirectory(s3(), local, env.CODESEARCH_MODEL_URI)
+    : Promise.resolve(local);
 }
