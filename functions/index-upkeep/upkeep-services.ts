@@ -6,27 +6,22 @@
  * with another model is refused here as everywhere.
  */
 import { z } from 'zod';
-import { readEnvironment } from '#adapters/aws/environment.ts';
+import {
+  INDEX_AND_MODEL_ENVIRONMENT,
+  lanceStorageOptions,
+  readEnvironment,
+} from '#adapters/aws/environment.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { type LanceChunkStore, openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { CHUNKER_VERSION } from '#engine/chunking/index.ts';
 import { DEFAULT_MODEL_DIR, readModelDirectory } from '#engine/embedding/index.ts';
-import { lanceStorageOptions } from '../index-worker/worker-services.ts';
 
 export const UpkeepEnvironment = z.object({
-  CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
-  /** `s3://bucket/prefix/` of a model folder copied to /tmp at cold start (its id hashes the model's files). */
-  CODESEARCH_MODEL_URI: z
-    .string()
-    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
-    .optional(),
-  CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
-  CODESEARCH_S3_ENDPOINT: z.url().optional(),
+  ...INDEX_AND_MODEL_ENVIRONMENT,
   /** How long old versions stay restorable. @default 168 (7 days) */
   CODESEARCH_VERSION_RETENTION_HOURS: z.coerce.number().nonnegative().optional(),
   /** Rows from which the vector index is built (on S3 every query without one reads the whole vector column). */
   CODESEARCH_VECTOR_INDEX_MIN_ROWS: z.coerce.number().int().positive().optional(),
-  AWS_REGION: z.string().optional(),
 });
 
 export interface UpkeepTarget {

@@ -8,7 +8,11 @@ import type { AwsClients } from '#adapters/aws/clients.ts';
 import { DynamoEmbeddingCache } from '#adapters/aws/dynamo-embedding-cache.ts';
 import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
-import { readEnvironment } from '#adapters/aws/environment.ts';
+import {
+  INDEX_AND_MODEL_ENVIRONMENT,
+  lanceStorageOptions,
+  readEnvironment,
+} from '#adapters/aws/environment.ts';
 import { githubTokenSecret } from '#adapters/aws/github-token-secret.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { SqsDeadLetterQueue, SqsVisibility } from '#adapters/aws/sqs-dead-letters.ts';
@@ -25,15 +29,7 @@ import type { Embedder } from '#engine/types.ts';
 import type { IndexWorkerDeps } from './worker-handler.ts';
 
 export const WorkerEnvironment = z.object({
-  CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
-  /** `s3://bucket/prefix/` of a model folder copied to /tmp at cold start, instead of CODESEARCH_MODEL_DIR. */
-  CODESEARCH_MODEL_URI: z
-    .string()
-    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
-    .optional(),
-  CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
-  /** Only for S3-compatible servers other than AWS (tests, MinIO); AWS needs nothing here. */
-  CODESEARCH_S3_ENDPOINT: z.url().optional(),
+  ...INDEX_AND_MODEL_ENVIRONMENT,
   CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }),
   CODESEARCH_DEAD_LETTER_QUEUE_URL: z.url({ error: 'CODESEARCH_DEAD_LETTER_QUEUE_URL must be the DLQ URL' }),
   CODESEARCH_FILE_HASH_TABLE: z.string({ error: 'CODESEARCH_FILE_HASH_TABLE must be set' }).min(1),
@@ -48,24 +44,8 @@ export const WorkerEnvironment = z.object({
   CODESEARCH_BATCH_FILES: z.coerce.number().int().positive().max(500).optional(),
   CODESEARCH_MAX_RECEIVES: z.coerce.number().int().positive().optional(),
   CODESEARCH_EMBEDDER_WORKERS: z.coerce.number().int().positive().optional(),
-  AWS_REGION: z.string().optional(),
 });
 export type WorkerEnvironment = z.infer<typeof WorkerEnvironment>;
-
-/** LanceDB's object-store options for the index URI. */
-export function lanceStorageOptions(
-  env: Pick<WorkerEnvironment, 'AWS_REGION' | 'CODESEARCH_S3_ENDPOINT'>,
-): Record<string, string> {
-  return {
-    ...(env.AWS_REGION ? { aws_region: env.AWS_REGION } : {}),
-    ...(env.CODESEARCH_S3_ENDPOINT
-      ? {
-          aws_endpoint: env.CODESEARCH_S3_ENDPOINT,
-          aws_allow_http: String(env.CODESEARCH_S3_ENDPOINT.startsWith('http:')),
-        }
-      : {}),
-  };
-}
 
 export interface OpenedWorker {
   readonly deps: IndexWorkerDeps;

@@ -31,7 +31,7 @@ import { z } from 'zod';
 import { awsClients } from '#adapters/aws/clients.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
-import { csv } from '#adapters/aws/environment.ts';
+import { csv, INDEX_AND_MODEL_ENVIRONMENT, lanceStorageOptions } from '#adapters/aws/environment.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
@@ -51,7 +51,7 @@ import { ConfigError } from '#engine/errors.ts';
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const Config = z.object({
-  CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
+  ...INDEX_AND_MODEL_ENVIRONMENT,
   CODESEARCH_KEYS_SECRET_ID: z
     .string({ error: 'CODESEARCH_KEYS_SECRET_ID must name the Secrets Manager secret with the signing keys' })
     .min(1),
@@ -59,16 +59,10 @@ const Config = z.object({
   CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }).optional(),
   CODESEARCH_REPOSITORIES_TABLE: z.string().min(1).optional(),
   CODESEARCH_ALLOWED_OWNERS: z.string().optional(),
-  CODESEARCH_MODEL_URI: z
-    .string()
-    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
-    .optional(),
-  CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
   CODESEARCH_KEYS_TTL_SECONDS: seconds(300),
   CODESEARCH_CACHE_TTL_SECONDS: seconds(60),
   CODESEARCH_RATE_LIMIT_BURST: seconds(60),
   CODESEARCH_RATE_LIMIT_PER_SECOND: seconds(10),
-  AWS_REGION: z.string().optional(),
 });
 
 const logger = new Logger({ serviceName: 'codesearch-search' });
@@ -89,7 +83,7 @@ async function createApi(): Promise<HttpHandler> {
   const store = await openLanceChunkStore({
     uri: config.CODESEARCH_INDEX_URI,
     metadata: { modelId: embedder.modelId, dimension: embedder.dimension, chunkerVersion: CHUNKER_VERSION },
-    storageOptions: config.AWS_REGION ? { region: config.AWS_REGION } : undefined,
+    storageOptions: lanceStorageOptions(config),
   });
   const keys = cachedKeySet(secretsManagerSecret(awsClients().secrets, config.CODESEARCH_KEYS_SECRET_ID), {
     ttlMs: config.CODESEARCH_KEYS_TTL_SECONDS * 1000,

@@ -16,7 +16,14 @@
  * the looked-up rows are touched. The loader L2-normalises (`normalize: true`).
  */
 import type { BagModel, TermFrequency } from './bag-encoder.ts';
-import { DataType, encodeModel, type GraphNode, type Initializer, toFloat16Bits } from './onnx-graph.ts';
+import {
+  DataType,
+  encodeModel,
+  type GraphNode,
+  type Initializer,
+  toFloat16Bits,
+  weightedMeanNodes,
+} from './onnx-graph.ts';
 
 export const OUTPUT_NAME = 'sentence_embedding';
 
@@ -278,20 +285,7 @@ export function encodeBagGraph(options: BagGraphOptions): Uint8Array {
       { opType: 'Cast', inputs: ['rows_f16'], outputs: ['vectors'], attributes: { to: DataType.FLOAT } },
     );
   }
-  nodes.push(
-    // [batch, 1, seq] × [batch, seq, dim] → [batch, 1, dim]: the weighted sum as one batched MatMul.
-    { opType: 'Unsqueeze', inputs: ['weights', 'axis_1'], outputs: ['weights_row'] },
-    { opType: 'MatMul', inputs: ['weights_row', 'vectors'], outputs: ['weighted_sum_3d'] },
-    { opType: 'Squeeze', inputs: ['weighted_sum_3d', 'axis_1'], outputs: ['weighted_sum'] },
-    {
-      opType: 'ReduceSum',
-      inputs: ['weights', 'axis_1'],
-      outputs: ['total_weight'],
-      attributes: { keepdims: 1 },
-    },
-    { opType: 'Max', inputs: ['total_weight', 'epsilon'], outputs: ['denominator'] },
-    { opType: 'Div', inputs: ['weighted_sum', 'denominator'], outputs: [OUTPUT_NAME] },
-  );
+  nodes.push(...weightedMeanNodes(OUTPUT_NAME));
   return encodeModel({
     graphName: 'weighted_bag_of_tokens',
     docString: options.docString,

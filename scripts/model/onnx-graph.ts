@@ -168,3 +168,24 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
   }
   return out;
 }
+
+/**
+ * The pooling tail both bag-of-tokens graphs end with: the `weights`-weighted mean of `vectors` over the
+ * sequence, as one batched MatMul. Needs the initializers `axis_1` (int64 [1]) and `epsilon` (a small float).
+ */
+export function weightedMeanNodes(output: string): GraphNode[] {
+  return [
+    // [batch, 1, seq] × [batch, seq, dim] → [batch, 1, dim]: the weighted sum as one batched MatMul.
+    { opType: 'Unsqueeze', inputs: ['weights', 'axis_1'], outputs: ['weights_row'] },
+    { opType: 'MatMul', inputs: ['weights_row', 'vectors'], outputs: ['weighted_sum_3d'] },
+    { opType: 'Squeeze', inputs: ['weighted_sum_3d', 'axis_1'], outputs: ['weighted_sum'] },
+    {
+      opType: 'ReduceSum',
+      inputs: ['weights', 'axis_1'],
+      outputs: ['total_weight'],
+      attributes: { keepdims: 1 },
+    },
+    { opType: 'Max', inputs: ['total_weight', 'epsilon'], outputs: ['denominator'] },
+    { opType: 'Div', inputs: ['weighted_sum', 'denominator'], outputs: [output] },
+  ];
+}

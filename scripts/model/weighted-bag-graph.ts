@@ -9,7 +9,7 @@
  * Vectors are stored as float16 (half the size) and cast after the gather, so only the looked-up rows are
  * converted, never the whole table.
  */
-import { DataType, encodeModel, toFloat16Bits } from './onnx-graph.ts';
+import { DataType, encodeModel, toFloat16Bits, weightedMeanNodes } from './onnx-graph.ts';
 
 export interface WeightedBagModel {
   readonly vocabSize: number;
@@ -53,18 +53,7 @@ export function encodeWeightedBagModel(model: WeightedBagModel): Uint8Array {
       { opType: 'Gather', inputs: ['token_weights', 'input_ids'], outputs: ['weights_raw'] },
       { opType: 'Cast', inputs: ['attention_mask'], outputs: ['mask'], attributes: { to: DataType.FLOAT } },
       { opType: 'Mul', inputs: ['weights_raw', 'mask'], outputs: ['weights'] },
-      // [batch, 1, seq] × [batch, seq, dim] → [batch, 1, dim]: the weighted sum as one batched MatMul.
-      { opType: 'Unsqueeze', inputs: ['weights', 'axis_1'], outputs: ['weights_row'] },
-      { opType: 'MatMul', inputs: ['weights_row', 'vectors'], outputs: ['weighted_sum_3d'] },
-      { opType: 'Squeeze', inputs: ['weighted_sum_3d', 'axis_1'], outputs: ['weighted_sum'] },
-      {
-        opType: 'ReduceSum',
-        inputs: ['weights', 'axis_1'],
-        outputs: ['total_weight'],
-        attributes: { keepdims: 1 },
-      },
-      { opType: 'Max', inputs: ['total_weight', 'epsilon'], outputs: ['denominator'] },
-      { opType: 'Div', inputs: ['weighted_sum', 'denominator'], outputs: [OUTPUT_NAME] },
+      ...weightedMeanNodes(OUTPUT_NAME),
     ],
   });
 }

@@ -1,5 +1,5 @@
-import { cp, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 
 export const SAMPLE_REPO = new URL('../fixtures/sample-repo/', import.meta.url).pathname;
 
@@ -17,4 +17,15 @@ export async function copySampleRepo(dir: string): Promise<string> {
   );
   await writeFile(join(root, 'debug.log'), 'retryFailedUpload failed 3 times\n');
   return root;
+}
+
+/** The sample repository's files as { path: text }, the shape the GitHub emulator commits. */
+export async function sampleRepoFiles(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(SAMPLE_REPO, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const absolute = join(entry.parentPath, entry.name);
+    files[relative(SAMPLE_REPO, absolute)] = await readFile(absolute, 'utf8');
+  }
+  return files;
 }

@@ -3,8 +3,6 @@
  * webhook function → a job on the queue → the index worker → LanceDB on the S3 emulator → the search API
  * finds the new code and no longer finds deleted code.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
@@ -15,21 +13,11 @@ import { NO_CACHE } from '#api/result-cache.ts';
 import { createSearchApi } from '#api/search-api.ts';
 import { lambdaContext } from '#test/emulators/lambda-context.ts';
 import type { SqsHandler } from '#test/emulators/sqs-lambda-poller.ts';
-import { SAMPLE_REPO } from '#test/helpers/sample-repo.ts';
+import { sampleRepoFiles } from '#test/helpers/sample-repo.ts';
 import type { WebhookHandler } from '../../functions/webhook/webhook-handler.ts';
 import { githubDelivery, httpEvent } from './helpers/http-events.ts';
 import { type PipelineWorld, startPipelineWorld, WEBHOOK_SECRET } from './helpers/pipeline-world.ts';
 import { branchCreatedExample, EXAMPLE_REPO, pushPayload } from './helpers/webhook-examples.ts';
-
-async function sampleFiles(): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(SAMPLE_REPO, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const absolute = join(entry.parentPath, entry.name);
-    files[relative(SAMPLE_REPO, absolute)] = await readFile(absolute, 'utf8');
-  }
-  return files;
-}
 
 interface SearchPage {
   results: {
@@ -95,7 +83,7 @@ describe('push → webhook → queue → worker → LanceDB on S3 → search', (
 
   it('indexes a newly created branch through a tree comparison', async () => {
     // Given: the repository on "GitHub" and GitHub's own example payload for creating master
-    const after = world.github.commit(EXAMPLE_REPO, 'master', await sampleFiles());
+    const after = world.github.commit(EXAMPLE_REPO, 'master', await sampleRepoFiles());
     const payload: Record<string, unknown> = { ...branchCreatedExample(), after };
     (payload.repository as Record<string, unknown>).pushed_at = 1_700_000_000;
 

@@ -3,8 +3,6 @@
  * model: an admin's `POST /repos/{repo}/reindex` → a sync job without a branch → the index worker looks up the
  * default branch and its head on GitHub → LanceDB on the S3 emulator → search finds the code, at that commit.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
@@ -15,23 +13,13 @@ import type { HttpHandler } from '#api/http-types.ts';
 import { NO_CACHE } from '#api/result-cache.ts';
 import { createSearchApi } from '#api/search-api.ts';
 import type { SqsHandler } from '#test/emulators/sqs-lambda-poller.ts';
-import { SAMPLE_REPO } from '#test/helpers/sample-repo.ts';
+import { sampleRepoFiles } from '#test/helpers/sample-repo.ts';
 import { httpEvent } from './helpers/http-events.ts';
 import { JOB_QUEUE, type PipelineWorld, startPipelineWorld } from './helpers/pipeline-world.ts';
 
 /** As GitHub spells it; the operator registers and asks for it in lower case. */
 const REPO = 'Acme/Widgets';
 const DEFAULT_BRANCH = 'trunk';
-
-async function sampleFiles(): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(SAMPLE_REPO, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const absolute = join(entry.parentPath, entry.name);
-    files[relative(SAMPLE_REPO, absolute)] = await readFile(absolute, 'utf8');
-  }
-  return files;
-}
 
 describe('reindex of a registered repository that was never pushed', () => {
   let world: PipelineWorld;
@@ -76,7 +64,7 @@ describe('reindex of a registered repository that was never pushed', () => {
 
   it('indexes the default branch head; search finds the code at that commit', async () => {
     // Given: the repository on "GitHub", registered, with no index state and no push ever delivered
-    const head = world.github.commit(REPO, DEFAULT_BRANCH, await sampleFiles());
+    const head = world.github.commit(REPO, DEFAULT_BRANCH, await sampleRepoFiles());
     world.github.commit(REPO, 'experiment', { 'only-on-a-branch.ts': 'export const x = 1;\n' });
 
     // When: an admin asks for a re-index, and the workers drain the queue

@@ -3,7 +3,7 @@
  * variable is a ConfigError naming it, not an undefined deep inside a request. The environment holds names,
  * URLs and ARNs only — secret values are read from Secrets Manager.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError } from '#engine/errors.ts';
 
 export function readEnvironment<T extends z.ZodType>(
@@ -22,4 +22,37 @@ export function csv(value: string | undefined): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
+}
+
+/**
+ * The variables every function that opens the index and its model reads (search, index worker, upkeep).
+ * Spread into each function's own schema.
+ */
+export const INDEX_AND_MODEL_ENVIRONMENT = {
+  CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
+  /** `s3://bucket/prefix/` of a model folder copied to /tmp at cold start, instead of CODESEARCH_MODEL_DIR. */
+  CODESEARCH_MODEL_URI: z
+    .string()
+    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
+    .optional(),
+  CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
+  /** Only for S3-compatible servers other than AWS (tests, MinIO); AWS needs nothing here. */
+  CODESEARCH_S3_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().optional(),
+};
+
+/** LanceDB's object-store options for the index URI. */
+export function lanceStorageOptions(env: {
+  readonly AWS_REGION?: string | undefined;
+  readonly CODESEARCH_S3_ENDPOINT?: string | undefined;
+}): Record<string, string> {
+  return {
+    ...(env.AWS_REGION ? { aws_region: env.AWS_REGION } : {}),
+    ...(env.CODESEARCH_S3_ENDPOINT
+      ? {
+          aws_endpoint: env.CODESEARCH_S3_ENDPOINT,
+          aws_allow_http: String(env.CODESEARCH_S3_ENDPOINT.startsWith('http:')),
+        }
+      : {}),
+  };
 }
