@@ -1,4 +1,8 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
 import { describe, expect, it } from 'vitest';
+import { chunkSchema } from '#adapters/lancedb/chunk-schema.ts';
 import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { IndexMismatchError } from '#engine/errors.ts';
 import { parsePathFilter } from '#engine/search/filters.ts';
@@ -138,5 +142,70 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
     ).rejects.toThrow(/2-d vector, index expects 4/);
     expect(await store.countChunks('org/app')).toBe(2);
     await store.close();
+  });
+
+  describe('opening while another process creates the table', () => {
+    /** What LanceDB leaves between a new table's transaction file and its first manifest. */
+    async function halfCreatedTable(uri: string): Promise<void> {
+      const transactions = join(uri, 'chunks.lance', '_transactions');
+      await mkdir(transactions, { recursive: true });
+      await writeFile(join(transactions, '0-6b0f3a.txn'), 'pending');
+    }
+
+    it('waits for the other creator and opens its table, checking its model', async () => {
+      const uri = await tempDir();
+      await halfCreatedTable(uri);
+      // Given: another process finishes creating the table (for another model) a moment later
+      const theirs = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const connection = await lancedb.connect(uri);
+        await connection.createEmptyTable('chunks', chunkSchema({ ...metadata, modelId: 'theirs@1' }), {
+          mode: 'create',
+        });
+        connection.close();
+      })();
+      // When / Then: this process opens theirs rather than failing or replacing it
+      await expect(openLanceChunkStore({ uri, metadata })).rejects.toThrow(/model "theirs@1"/);
+      await theirs;
+    });
+
+    it('creates the table over a creation that stopped before its first version', async () => {
+      const uri = await tempDir();
+      await halfCreatedTable(uri);
+      const store = await openLanceChunkStore({ uri, metadata });
+      await store.replaceFiles(
+        'org/app',
+        ['a.ts'],
+        [makeChunk('org/app', 'a.ts', 1, 'const a = 1;', [1, 0, 0, 0])],
+      );
+      expect(await store.countChunks()).toBe(1);
+      await store.close();
+    });
+
+    it('lets concurrent openers of a fresh location share one table', async () => {
+      const uri = await tempDir();
+      const stores = await Promise.all(
+        Array.from({ length: 4 }, () => openLanceChunkStore({ uri, metadata })),
+      );
+      await stores[0]?.replaceFiles(
+        'org/app',
+        ['a.ts'],
+        [makeChunk('org/app', 'a.ts', 1, 'x', [1, 0, 0, 0])],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // the readers' consistency interval
+      for (const store of stores) expect(await store.countChunks()).toBe(1);
+      await Promise.all(stores.map((store) => store.close()));
+    });
+
+    it('declares the primary key a creator stopped before declaring', async () => {
+      const uri = await tempDir();
+      const connection = await lancedb.connect(uri);
+      await connection.createEmptyTable('chunks', chunkSchema(metadata), { mode: 'create' });
+      const store = await openLanceChunkStore({ uri, metadata });
+      await store.close();
+      const schema = await (await connection.openTable('chunks')).schema();
+      expect(schema.fields.find((field) => field.name === 'id')?.metadata.size).toBe(1);
+      connection.close();
+    });
   });
 });

@@ -53,6 +53,8 @@ export interface UpkeepReport {
 
 const RESULT_COLUMNS = ['id', 'repo', 'path', 'language', 'start_line', 'end_line', 'symbols', 'content'];
 const TERMS_INDEX = 'terms_idx';
+/** Where Lance records the unenforced primary key, on the key's field. */
+const PRIMARY_KEY_METADATA = 'lance-schema:unenforced-primary-key:position';
 const VECTOR_INDEX = 'vector_idx';
 
 /**
@@ -70,11 +72,12 @@ export async function openLanceChunkStore(options: LanceChunkStoreOptions): Prom
     new lancedb.Session(BigInt(cache.indexBytes), BigInt(cache.metadataBytes)),
   );
   const name = options.tableName ?? 'chunks';
-  const existing = (await connection.tableNames()).includes(name);
-  const table = existing
-    ? await connection.openTable(name)
-    : await createChunkTable(connection, name, options.metadata);
-  if (existing) checkMetadata(options.uri, metadataOf(await table.schema()), options.metadata);
+  const { table, existing } = await openOrCreateTable(connection, name, options.metadata);
+  if (existing) {
+    const schema = await table.schema();
+    checkMetadata(options.uri, metadataOf(schema), options.metadata);
+    await ensurePrimaryKey(table, schema);
+  }
   return new LanceChunkStore(connection, table, options);
 }
 
@@ -92,26 +95,83 @@ export async function dropLanceTable(
   }
 }
 
+/**
+ * How often to look again at a table that is listed but has no version yet. LanceDB writes a new table's
+ * transaction file before its first manifest, so for one object-store round trip the table shows up in
+ * `tableNames()` while `openTable()` answers "not found" — a window concurrent cold starts on a fresh
+ * bucket do hit. A creation that crashed in that window leaves the same state for good; creating over it
+ * works, so after the waits this process creates the table itself.
+ */
+const OPEN_ATTEMPTS = 8;
+const FIRST_WAIT_MS = 50;
+const LONGEST_WAIT_MS = 1000;
+
+async function openOrCreateTable(
+  connection: lancedb.Connection,
+  name: string,
+  metadata: IndexMetadata,
+): Promise<{ table: lancedb.Table; existing: boolean }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+    if (attempt > 0) await sleep(Math.min(FIRST_WAIT_MS * 2 ** (attempt - 1), LONGEST_WAIT_MS));
+    const listed = (await connection.tableNames()).includes(name);
+    if (listed) {
+      try {
+        return { table: await connection.openTable(name), existing: true };
+      } catch (error) {
+        if (!isTableNotFound(error)) throw error;
+        lastError = error;
+        // Another process is between its transaction file and its first manifest: give it time first.
+        if (attempt < OPEN_ATTEMPTS / 2) continue;
+      }
+    }
+    try {
+      return { table: await createChunkTable(connection, name, metadata), existing: false };
+    } catch (error) {
+      // Another process created it first (or is creating it): the next attempt opens theirs.
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * A creator that stopped between creating the table and declaring its key leaves a table that merge-inserts
+ * would fill with duplicates; whoever opens it next declares the key (once: another opener may win).
+ */
+async function ensurePrimaryKey(table: lancedb.Table, schema: Schema): Promise<void> {
+  const id = schema.fields.find((field) => field.name === 'id');
+  if (id?.metadata.has(PRIMARY_KEY_METADATA)) return;
+  try {
+    await table.setUnenforcedPrimaryKey('id');
+  } catch (error) {
+    if (!(error instanceof Error && /already set/.test(error.message))) throw error;
+  }
+}
+
+/** LanceDB's error for a table with no committed version (its message is the only thing to go by). */
+function isTableNotFound(error: unknown): boolean {
+  return error instanceof Error && /was not found/.test(error.message);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 async function createChunkTable(
   connection: lancedb.Connection,
   name: string,
   metadata: IndexMetadata,
 ): Promise<lancedb.Table> {
-  try {
-    const table = await connection.createEmptyTable(name, chunkSchema(metadata), { mode: 'create' });
-    await table.setUnenforcedPrimaryKey('id');
-    // Built on the empty table so keyword search works from the first write; later rows are found unindexed
-    // until optimize() folds them in.
-    await table.createIndex('terms', {
-      config: lancedb.Index.fts({ withPosition: false }),
-      name: TERMS_INDEX,
-    });
-    return table;
-  } catch (error) {
-    // Another process created it first: use theirs (its metadata is checked by the caller).
-    if ((await connection.tableNames()).includes(name)) return connection.openTable(name);
-    throw error;
-  }
+  const table = await connection.createEmptyTable(name, chunkSchema(metadata), { mode: 'create' });
+  await table.setUnenforcedPrimaryKey('id');
+  // Built on the empty table so keyword search works from the first write; later rows are found unindexed
+  // until optimize() folds them in.
+  await table.createIndex('terms', {
+    config: lancedb.Index.fts({ withPosition: false }),
+    name: TERMS_INDEX,
+  });
+  return table;
 }
 
 function checkMetadata(uri: string, found: ReturnType<typeof metadataOf>, expected: IndexMetadata): void {
