@@ -120,11 +120,13 @@ export class CodeSearchService extends Construct {
     });
     // The index and the token signing keys to search; the index state and the job queue for GET /repos
     // (indexing status) and POST /repos/{repo}/reindex, and the registrations for the first index of a
-    // registered repository (the worker looks its default branch up on GitHub: no token here).
+    // registered repository (the worker looks its default branch up on GitHub: no token here); the query
+    // cache shares results between the function's containers.
     state.bindIndex(this.search.fn, 'read');
     state.bindSigningKeys(this.search.fn);
     state.bindTable(this.search.fn, 'indexState', ['indexStateReader']);
     state.bindTable(this.search.fn, 'repositories', ['repoRegistry']);
+    state.bindTable(this.search.fn, 'queryCache', ['queryCache']);
     state.bindJobQueueProducer(this.search.fn);
     this.api.addRoutes('Search', this.search.fn, SEARCH_ROUTES);
 

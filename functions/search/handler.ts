@@ -17,7 +17,10 @@
  * - CODESEARCH_MODEL_URI — s3://bucket/prefix/ of a model folder copied to /tmp at cold start (optional;
  *   s3:GetObject on the prefix and s3:ListBucket on the bucket); else CODESEARCH_MODEL_DIR
  * - CODESEARCH_MODEL_DIR — default: the model shipped beside the function
- * - CODESEARCH_KEYS_TTL_SECONDS (300), CODESEARCH_CACHE_TTL_SECONDS (60),
+ * - CODESEARCH_QUERY_CACHE_TABLE — DynamoDB table shared by every container as a second level of the result
+ *   cache, behind each container's memory (optional; dynamodb:GetItem and PutItem on the table). Its faults
+ *   are logged and count as misses.
+ * - CODESEARCH_KEYS_TTL_SECONDS (300), CODESEARCH_CACHE_TTL_SECONDS (60, both cache levels),
  *   CODESEARCH_RATE_LIMIT_BURST (60), CODESEARCH_RATE_LIMIT_PER_SECOND (10)
  */
 
@@ -31,7 +34,13 @@ import { z } from 'zod';
 import { awsClients } from '#adapters/aws/clients.ts';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
-import { csv, INDEX_AND_MODEL_ENVIRONMENT, lanceStorageOptions } from '#adapters/aws/environment.ts';
+import { DynamoResultCache } from '#adapters/aws/dynamo-result-cache.ts';
+import {
+  csv,
+  INDEX_AND_MODEL_ENVIRONMENT,
+  lanceStorageOptions,
+  readEnvironment,
+} from '#adapters/aws/environment.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
@@ -42,7 +51,7 @@ import { cachedKeySet } from '#api/auth/cached-key-set.ts';
 import type { HttpEvent, HttpHandler, HttpResult } from '#api/http-types.ts';
 import type { RequestRecord } from '#api/middleware/request-log.ts';
 import { tokenBucketLimiter } from '#api/rate-limiter.ts';
-import { ttlResultCache } from '#api/result-cache.ts';
+import { layeredResultCache, type ResultCache, ttlResultCache } from '#api/result-cache.ts';
 import { createSearchApi } from '#api/search-api.ts';
 import { CHUNKER_VERSION } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
@@ -59,6 +68,7 @@ const Config = z.object({
   CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }).optional(),
   CODESEARCH_REPOSITORIES_TABLE: z.string().min(1).optional(),
   CODESEARCH_ALLOWED_OWNERS: z.string().optional(),
+  CODESEARCH_QUERY_CACHE_TABLE: z.string().min(1).optional(),
   CODESEARCH_KEYS_TTL_SECONDS: seconds(300),
   CODESEARCH_CACHE_TTL_SECONDS: seconds(60),
   CODESEARCH_RATE_LIMIT_BURST: seconds(60),
@@ -71,9 +81,7 @@ const metrics = new Metrics({ namespace: 'codesearch', serviceName: 'codesearch-
 let api: Promise<HttpHandler> | undefined;
 
 async function createApi(): Promise<HttpHandler> {
-  const parsed = Config.safeParse(process.env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '));
-  const config = parsed.data;
+  const config = readEnvironment(Config);
   const catalog = indexStateCatalog(config);
   // One worker: a search embeds one short query at a time, and the function's vCPUs serve ONNX's threads.
   const embedder = await createOnnxEmbedder({
@@ -92,7 +100,7 @@ async function createApi(): Promise<HttpHandler> {
     store,
     embedder,
     auth: bearerTokenAuthenticator(keys),
-    cache: ttlResultCache({ ttlMs: config.CODESEARCH_CACHE_TTL_SECONDS * 1000 }),
+    cache: resultCache(config),
     rateLimiter: tokenBucketLimiter({
       burst: config.CODESEARCH_RATE_LIMIT_BURST,
       perSecond: config.CODESEARCH_RATE_LIMIT_PER_SECOND,
@@ -124,6 +132,26 @@ function indexStateCatalog(config: z.infer<typeof Config>): IndexStateCatalog | 
       allowedOwners: csv(config.CODESEARCH_ALLOWED_OWNERS),
     },
   );
+}
+
+/**
+ * Each container's memory first; with CODESEARCH_QUERY_CACHE_TABLE, DynamoDB behind it, so that a result
+ * computed by one container is a hit in every other (Lambda spreads a user's requests over containers).
+ */
+function resultCache(config: z.infer<typeof Config>): ResultCache {
+  const memory = ttlResultCache({ ttlMs: config.CODESEARCH_CACHE_TTL_SECONDS * 1000 });
+  const table = config.CODESEARCH_QUERY_CACHE_TABLE;
+  if (table === undefined) return memory;
+  const shared = new DynamoResultCache(awsClients().documents, table, {
+    ttlSeconds: config.CODESEARCH_CACHE_TTL_SECONDS,
+    log: {
+      warn: (message, attributes) => {
+        logger.warn(message, attributes);
+        metrics.addMetric('QueryCacheWarning', MetricUnit.Count, 1);
+      },
+    },
+  });
+  return layeredResultCache(memory, shared);
 }
 
 function recordMetrics(record: RequestRecord): void {

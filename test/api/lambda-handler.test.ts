@@ -1,7 +1,7 @@
 /**
  * The Lambda entry point as Lambda runs it: configuration from the environment, signing keys fetched with the
  * real AWS SDK client (from a local endpoint speaking Secrets Manager's protocol), the index opened from its
- * URI, Powertools logs and EMF metrics on stdout.
+ * URI, the shared query cache in DynamoDB (dynalite), Powertools logs and EMF metrics on stdout.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newKeySetText, parseKeySet } from '#api/auth/key-set.ts';
 import { mintToken } from '#api/auth/tokens.ts';
 import type { HttpEvent, HttpResult } from '#api/http-types.ts';
+import { type DynamoEmulator, startDynamoEmulator } from '#test/emulators/dynamodb-emulator.ts';
+import { randomFaults } from '#test/emulators/faults.ts';
 import { apiGatewayEvent } from './http-event.ts';
 import { type IndexedSample, openIndexedSample } from './indexed-sample.ts';
 
@@ -31,13 +33,14 @@ const context = {
 
 describe('functions/search/handler (the Lambda entry point)', () => {
   let sample: IndexedSample;
+  let dynamo: DynamoEmulator;
   let secretsEndpoint: Server;
   let secretReads = 0;
   let handler: (event: HttpEvent, context: Context) => Promise<HttpResult>;
   const keyText = newKeySetText();
 
   beforeAll(async () => {
-    sample = await openIndexedSample(['acme/sample']);
+    [sample, dynamo] = await Promise.all([openIndexedSample(['acme/sample']), startDynamoEmulator()]);
     secretsEndpoint = createServer((req, res) => {
       req.resume().on('end', () => {
         secretReads++;
@@ -52,6 +55,8 @@ describe('functions/search/handler (the Lambda entry point)', () => {
       'AWS_ENDPOINT_URL_SECRETS_MANAGER',
       `http://127.0.0.1:${(secretsEndpoint.address() as AddressInfo).port}`,
     );
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
+    vi.stubEnv('CODESEARCH_QUERY_CACHE_TABLE', dynamo.tables.queryCache);
     vi.stubEnv('AWS_REGION', 'eu-west-1');
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
@@ -61,6 +66,7 @@ describe('functions/search/handler (the Lambda entry point)', () => {
   afterAll(async () => {
     vi.unstubAllEnvs();
     secretsEndpoint?.close();
+    await dynamo?.stop();
     await sample?.close();
   });
 
@@ -117,5 +123,106 @@ describe('functions/search/handler (the Lambda entry point)', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  /** Runs `act` with stdout and stderr (Powertools writes warnings there) captured; the JSON lines written. */
+  async function outputLines(act: () => Promise<void>): Promise<Record<string, unknown>[]> {
+    const written: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    };
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+      vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+    ];
+    try {
+      await act();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    return written
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  async function searchEvent(query: string): Promise<HttpEvent> {
+    const { token } = await mintToken(parseKeySet(keyText, 'test'), {
+      sub: 'lambda-test',
+      repos: ['acme/*'],
+      scopes: ['search'],
+      ttlSeconds: 300,
+    });
+    return apiGatewayEvent('POST', '/search', {
+      body: JSON.stringify({ query, limit: 3 }),
+      headers: { authorization: `Bearer ${token}` },
+    });
+  }
+
+  it('serves a repeated search from the cache: its own memory, then another container through DynamoDB', async () => {
+    // Given: a search this container has not seen
+    const event = await searchEvent('where do uploads back off between attempts');
+    const gets = () => dynamo.operations.get('GetItem') ?? 0;
+    const bodies: unknown[] = [];
+    let secondContainerGets = 0;
+
+    const lines = await outputLines(async () => {
+      // When: it is asked twice here…
+      for (const _ of [1, 2]) {
+        const response = await handler(event, context);
+        expect(response.statusCode, response.body).toBe(200);
+        bodies.push(JSON.parse(response.body).results);
+      }
+      const getsAfterFirstContainer = gets();
+      // …and once in a fresh container (new modules: new memory, new clients, same table)
+      vi.resetModules();
+      const { handler: secondContainer } = await import('../../functions/search/handler.ts');
+      const response = await secondContainer(event, context);
+      expect(response.statusCode, response.body).toBe(200);
+      bodies.push(JSON.parse(response.body).results);
+      secondContainerGets = gets() - getsAfterFirstContainer;
+    });
+
+    // Then: a miss, a hit from memory, and a hit from DynamoDB, all with the same results
+    const searches = lines.filter((line) => line.message === 'request' && line.route === '/search');
+    expect(searches.map((line) => line.cacheHit)).toEqual([false, true, true]);
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[2]).toEqual(bodies[0]);
+    expect(secondContainerGets).toBe(1);
+    expect(dynamo.operations.get('PutItem')).toBeGreaterThan(0);
+    expect(lines.filter((line) => '_aws' in line).map((line) => line.CacheHit)).toEqual(
+      expect.arrayContaining([0, 1]),
+    );
+  });
+
+  it('still answers when DynamoDB fails: the cache misses, and the fault is logged as a warning', async () => {
+    // Given: every query-cache read and write failing
+    dynamo.setFaults(
+      randomFaults({
+        rate: 1,
+        budget: 1000,
+        seed: 7,
+        faults: [{ status: 500, code: 'InternalServerError' }],
+        when: (target) => target.operation === 'GetItem' || target.operation === 'PutItem',
+      }),
+    );
+    const event = await searchEvent('retry failed uploads with a delay');
+
+    // When
+    let status = 0;
+    const lines = await outputLines(async () => {
+      status = (await handler(event, context)).statusCode;
+    });
+
+    // Then: a normal answer, computed rather than cached, and the faults in the log and metrics
+    expect(status).toBe(200);
+    expect(lines.find((line) => line.message === 'request')).toMatchObject({ status: 200, cacheHit: false });
+    expect(lines.filter((line) => line.level === 'WARN').map((line) => line.message)).toEqual([
+      'query cache read failed, treated as a miss',
+      'query cache write failed, not stored',
+    ]);
+    expect(lines.some((line) => line.QueryCacheWarning !== undefined)).toBe(true);
   });
 });

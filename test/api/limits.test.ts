@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, MAX_RESULT_DEPTH, requestFingerprint } from '#api/cursor.ts';
 import { tokenBucketLimiter } from '#api/rate-limiter.ts';
-import { cacheKey, ttlResultCache } from '#api/result-cache.ts';
+import { cacheKey, layeredResultCache, ttlResultCache } from '#api/result-cache.ts';
 import { createRouter } from '#api/router.ts';
 import { apiRoutes } from '#api/search-api.ts';
 
@@ -28,17 +28,29 @@ describe('token bucket rate limiter', () => {
 });
 
 describe('result cache', () => {
-  it('expires entries and evicts the least recently used', () => {
+  it('expires entries and evicts the least recently used', async () => {
     let now = 0;
     const cache = ttlResultCache({ ttlMs: 100, maxEntries: 2, now: () => now });
-    cache.set('a', 1);
-    cache.set('b', 2);
-    expect(cache.get('a')).toBe(1); // a is now the most recent
-    cache.set('c', 3);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBe(1);
+    await cache.set('a', 1);
+    await cache.set('b', 2);
+    expect(await cache.get('a')).toBe(1); // a is now the most recent
+    await cache.set('c', 3);
+    expect(await cache.get('b')).toBeUndefined();
+    expect(await cache.get('a')).toBe(1);
     now = 100;
-    expect(cache.get('a')).toBeUndefined();
+    expect(await cache.get('a')).toBeUndefined();
+  });
+
+  it('layered: a hit behind fills the front, a write goes to both', async () => {
+    const front = ttlResultCache();
+    const back = ttlResultCache();
+    const cache = layeredResultCache(front, back);
+    await back.set('shared', 'from elsewhere');
+    expect(await cache.get('shared')).toBe('from elsewhere');
+    expect(await front.get('shared')).toBe('from elsewhere');
+    await cache.set('new', 1);
+    expect([await front.get('new'), await back.get('new')]).toEqual([1, 1]);
+    expect(await cache.get('absent')).toBeUndefined();
   });
 
   it('keys differ whenever any part differs', () => {

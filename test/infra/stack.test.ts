@@ -249,11 +249,12 @@ describe('the search function', () => {
       CODESEARCH_KEYS_SECRET_ID: secretRef('StateSigningKeys'),
       CODESEARCH_INDEX_STATE_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateIndexStateTable') },
       CODESEARCH_REPOSITORIES_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateRepositoriesTable') },
+      CODESEARCH_QUERY_CACHE_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateQueryCacheTable') },
       CODESEARCH_JOB_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobQueue') },
     });
   });
 
-  it('may read the index prefix, the signing keys, the index state and the registry, queue re-indexing, and nothing else', () => {
+  it('may read the index prefix, the signing keys, the index state and the registry, read and write the query cache, queue re-indexing, and nothing else', () => {
     expect(statementsOf('Search')).toEqual([
       ...baseline('Search'),
       allow('s3:GetObject', indexObjects()),
@@ -261,6 +262,7 @@ describe('the search function', () => {
       allow('secretsmanager:GetSecretValue', secretRef('StateSigningKeys')),
       allow(['dynamodb:GetItem', 'dynamodb:Scan'], tableArn('StateIndexStateTable')),
       allow('dynamodb:GetItem', tableArn('StateRepositoriesTable')),
+      allow(['dynamodb:GetItem', 'dynamodb:PutItem'], tableArn('StateQueryCacheTable')),
       allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
     ]);
   });

@@ -1,15 +1,16 @@
 /**
  * Least privilege that is still enough. The stack grants each function only the actions its adapters call
  * (test/infra/stack.test.ts pins the exact statements); this test shows those grants suffice: the webhook,
- * the index worker (with the event source mapping that polls for it), the search API's catalog and index
- * upkeep run their real code paths against the emulators — each signing with credentials of its own — and
- * every DynamoDB, SQS, Secrets Manager and S3 call they make must be allowed by that function's role in the
- * synthesized template. A call a role does not allow would be an AccessDenied in AWS.
+ * the index worker (with the event source mapping that polls for it), the search API's catalog and query
+ * cache, and index upkeep run their real code paths against the emulators — each signing with credentials
+ * of its own — and every DynamoDB, SQS, Secrets Manager and S3 call they make must be allowed by that
+ * function's role in the synthesized template. A call a role does not allow would be an AccessDenied in AWS.
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
+import { DynamoResultCache } from '#adapters/aws/dynamo-result-cache.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
@@ -166,7 +167,7 @@ describe('every AWS call a function makes is allowed by its role', () => {
     return [...denied].sort();
   }
 
-  it('webhook, index worker, search catalog and upkeep, on their real code paths', {
+  it('webhook, index worker, search catalog and query cache, and upkeep, on their real code paths', {
     timeout: 300_000,
   }, async () => {
     const { service } = synth.stack;
@@ -237,6 +238,14 @@ describe('every AWS call a function makes is allowed by its role', () => {
     await world.register('acme/fresh'); // registered, never pushed: its first index
     await catalog.reindex('acme/fresh');
     await secretsManagerSecret(search.secrets, 'signing-keys').read();
+    // …and shares a result through the query cache (which logs faults, such as AccessDenied, as misses)
+    const warnings: string[] = [];
+    const queryCache = new DynamoResultCache(search.documents, world.dynamo.tables.queryCache, {
+      log: { warn: (message) => warnings.push(message) },
+    });
+    await queryCache.set('granted', { results: [] });
+    expect(await queryCache.get('granted')).toEqual({ results: [] });
+    expect(warnings).toEqual([]);
 
     // …and upkeep compacts the table, rebuilds its indexes and removes old versions
     const upkeep = await openUpkeepTarget({ ...world.env, CODESEARCH_VERSION_RETENTION_HOURS: '0' });
@@ -280,6 +289,8 @@ describe('every AWS call a function makes is allowed by its role', () => {
       expect.arrayContaining([
         `dynamodb:Scan on ${world.dynamo.tables.indexState}`,
         `dynamodb:GetItem on ${world.dynamo.tables.repositories}`,
+        `dynamodb:GetItem on ${world.dynamo.tables.queryCache}`,
+        `dynamodb:PutItem on ${world.dynamo.tables.queryCache}`,
         `sqs:SendMessage on ${JOB_QUEUE}`,
       ]),
     );

@@ -28,6 +28,8 @@ export const TABLE_ACCESS = {
   indexStateWriter: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
   /** IndexStateCatalog (the search API): every index's state, and one to re-index. */
   indexStateReader: ['dynamodb:GetItem', 'dynamodb:Scan'],
+  /** DynamoResultCache (the search API's shared result cache): one GetItem per lookup, one PutItem per miss. */
+  queryCache: ['dynamodb:GetItem', 'dynamodb:PutItem'],
 } as const satisfies Record<string, readonly TableAction[]>;
 
 export type TableAccess = keyof typeof TABLE_ACCESS;

@@ -57,7 +57,7 @@ export async function runSearch(
     describeAccess(caller.access),
     await services.store.dataVersion(),
   );
-  let page = cache.get(key) as Omit<SearchResponse, 'tookMs'> | undefined;
+  let page = (await cache.get(key)) as Omit<SearchResponse, 'tookMs'> | undefined;
   facts.cacheHit = page !== undefined;
   if (!page) {
     const depth = Math.min(offset + limit, MAX_RESULT_DEPTH);
@@ -68,7 +68,8 @@ export async function runSearch(
       results: hits.slice(offset, depth).map((hit) => toSearchResult(hit, commitOf)),
       nextCursor: hits.length > depth && depth < MAX_RESULT_DEPTH ? encodeCursor(depth, fingerprint) : null,
     };
-    cache.set(key, page);
+    // Awaited: on Lambda the container freezes once the response is out, so a write left running may never land.
+    await cache.set(key, page);
   }
   facts.resultCount = page.results.length;
   return { ...page, tookMs: Math.round((performance.now() - started) * 10) / 10 };

@@ -47,7 +47,9 @@ export const similarRoute = defineRoute({
       describeAccess(caller.access),
       await services.store.dataVersion(),
     );
-    let page = services.cache.get(key) as { results: unknown[]; nextCursor: string | null } | undefined;
+    let page = (await services.cache.get(key)) as
+      | { results: unknown[]; nextCursor: string | null }
+      | undefined;
     facts.cacheHit = page !== undefined;
     if (!page) {
       let vector: Float32Array | undefined;
@@ -71,7 +73,7 @@ export const similarRoute = defineRoute({
         nextCursor:
           found.length > depth && depth < MAX_RESULT_DEPTH ? encodeCursor(depth, fingerprint) : null,
       };
-      services.cache.set(key, page);
+      await services.cache.set(key, page);
     }
     facts.resultCount = page.results.length;
     return jsonResult(200, { ...page, tookMs: Math.round((performance.now() - started) * 10) / 10 });
