@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { type DiscoveryFileSystem, describeFileType, readText } from './file-system.ts';
 import type { IgnoreRules } from './ignore-rules.ts';
 
+/** Ignore rules for codesearch alone; the push pipeline reads it from the code host as well. */
+export const CODESEARCH_IGNORE_FILE_NAME = '.codesearchignore';
+
 /** Ignore files read in every directory, in increasing precedence. */
-export const IGNORE_FILE_NAMES = ['.gitignore', '.codesearchignore'] as const;
+export const IGNORE_FILE_NAMES = ['.gitignore', CODESEARCH_IGNORE_FILE_NAME] as const;
 
 /** What the walk found at one path (POSIX, relative to the root). */
 export type WalkEntry =

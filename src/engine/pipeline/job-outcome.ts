@@ -14,6 +14,11 @@ export interface JobOutcome {
   readonly filesWritten: number;
   readonly filesDeleted: number;
   readonly filesSkipped: number;
+  /**
+   * Files left out by `.codesearchignore`, never downloaded. Counted apart from the skips, as local discovery
+   * counts them (`ignoredFiles`): a skip is a file judged unfit, an ignored file is one its owners excluded.
+   */
+  readonly filesIgnored: number;
   readonly chunksEmbedded: number;
   readonly chunksFromCache: number;
   readonly batchesQueued: number;
@@ -25,6 +30,7 @@ export const EMPTY_OUTCOME: JobOutcome = {
   filesWritten: 0,
   filesDeleted: 0,
   filesSkipped: 0,
+  filesIgnored: 0,
   chunksEmbedded: 0,
   chunksFromCache: 0,
   batchesQueued: 0,
@@ -32,9 +38,10 @@ export const EMPTY_OUTCOME: JobOutcome = {
 
 export function outcomeOfCommit(
   result: CommitResult,
-  counts: { downloads: number; skipped: number; deleted: number },
+  counts: { downloads: number; skipped: number; deleted: number; ignored?: number },
 ): JobOutcome {
-  if (result.kind !== 'committed') return { ...EMPTY_OUTCOME, downloads: counts.downloads };
+  const filesIgnored = counts.ignored ?? 0;
+  if (result.kind !== 'committed') return { ...EMPTY_OUTCOME, downloads: counts.downloads, filesIgnored };
   return {
     ...EMPTY_OUTCOME,
     status: 'committed',
@@ -42,6 +49,7 @@ export function outcomeOfCommit(
     filesWritten: result.outcome.files,
     filesDeleted: counts.deleted,
     filesSkipped: counts.skipped,
+    filesIgnored,
     chunksEmbedded: result.outcome.embedded,
     chunksFromCache: result.outcome.fromCache,
   };

@@ -2,7 +2,8 @@
  * Which files of a git tree are worth downloading, decided from the listing alone (path, kind, size), with
  * the same rules as local discovery: built-in excluded directories, lock files, binary and generated names,
  * the size limit. Content rules (binary bytes, minified, generated headers) run after the download, in
- * `blob-to-source.ts`. `.gitignore` needs no counterpart: ignored files are not in the tree.
+ * `blob-to-source.ts`. `.gitignore` needs no counterpart: ignored files are not in the tree. `.codesearchignore`
+ * needs the ignore files' text, so it is applied by the jobs (`tree-ignore-rules.ts`), not here.
  */
 import { BUILTIN_EXCLUDED_DIRECTORIES, DEFAULT_MAX_FILE_BYTES } from '../discovery/index.ts';
 import { classifyByName } from '../discovery/name-rules.ts';
@@ -11,10 +12,15 @@ import type { TreeFile } from './ports.ts';
 
 export { DEFAULT_MAX_FILE_BYTES };
 
+/** The built-in excluded directory (`node_modules`, …) that `path` is inside, or undefined. */
+export function excludedDirectoryOf(path: string): string | undefined {
+  const directories = path.split('/').slice(0, -1);
+  return directories.find((directory) => BUILTIN_EXCLUDED_DIRECTORIES.has(directory));
+}
+
 /** Why a path is never indexed, whatever its content, or undefined if it may be. */
 export function skipByPath(path: string): SkipVerdict | undefined {
-  const directories = path.split('/').slice(0, -1);
-  const excluded = directories.find((directory) => BUILTIN_EXCLUDED_DIRECTORIES.has(directory));
+  const excluded = excludedDirectoryOf(path);
   if (excluded !== undefined)
     return { reason: 'unsupported-type', detail: `inside ${excluded}/, never indexed` };
   return classifyByName(path);

@@ -3,6 +3,9 @@
  * most repositories), compare every blob id with the file-hash table, and turn the differences into batches.
  * Unchanged files are neither downloaded nor embedded. Small differences run right here as a single batch;
  * larger ones fan out as `files` jobs so that many workers share a large (re)index.
+ *
+ * `.codesearchignore` files are read first (one request each) and ignored paths are left out of the plan
+ * before anything is downloaded; files on record that are now ignored are deleted like removed files.
  */
 import { randomUUID } from 'node:crypto';
 import type { FileRecord } from '../types.ts';
@@ -10,15 +13,21 @@ import { waitForOlderWriters } from './commit-files.ts';
 import { runFilesJob } from './files-job.ts';
 import { EMPTY_OUTCOME, type JobOutcome } from './job-outcome.ts';
 import type { FilesJob, SyncJob } from './jobs.ts';
-import { skipTreeFile } from './path-rules.ts';
+import { excludedDirectoryOf, skipTreeFile } from './path-rules.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import type { TreeFile } from './ports.ts';
+import { readTreeIgnore, type TreeIgnore } from './read-ignore-files.ts';
+import { TreeIgnoreRules } from './tree-ignore-rules.ts';
+
+const NO_IGNORE: TreeIgnore = { rules: TreeIgnoreRules.NONE, files: [] };
 
 export interface SyncPlan {
   readonly toFetch: readonly { path: string; sha: string }[];
   readonly toDelete: readonly string[];
-  /** Tree files that pass the path rules: the index's file count once the sync is done. */
+  /** Tree files that pass the path and ignore rules: the index's file count once the sync is done. */
   readonly indexable: number;
+  /** Tree files left out by `.codesearchignore` (outside built-in excluded directories, as locally). */
+  readonly ignored: number;
 }
 
 /** The pure part: what must be downloaded and what deleted to make the index equal the tree. */
@@ -26,8 +35,21 @@ export function planSync(
   tree: readonly TreeFile[],
   recorded: ReadonlyMap<string, FileRecord>,
   maxFileBytes: number,
+  ignore: TreeIgnore = NO_IGNORE,
 ): SyncPlan {
-  const wanted = tree.filter((file) => skipTreeFile(file, maxFileBytes) === undefined);
+  // The ignore files in force stay on record even when they ignore themselves: the file-hash table is how a
+  // later push learns which of them exist (see push-job.ts). They have no chunks either way.
+  const ruleFiles = new Set(ignore.files.map((file) => file.path));
+  let ignored = 0;
+  const wanted = tree.filter((file) => {
+    if (ruleFiles.has(file.path)) return true;
+    if (excludedDirectoryOf(file.path) !== undefined) return false; // never walked, so never "ignored"
+    if (ignore.rules.isIgnored(file.path)) {
+      ignored++;
+      return false;
+    }
+    return skipTreeFile(file, maxFileBytes) === undefined;
+  });
   const wantedPaths = new Set(wanted.map((file) => file.path));
   return {
     toFetch: wanted
@@ -35,6 +57,7 @@ export function planSync(
       .map(({ path, sha }) => ({ path, sha })),
     toDelete: [...recorded.keys()].filter((path) => !wantedPaths.has(path)).sort(),
     indexable: wanted.length,
+    ignored,
   };
 }
 
@@ -78,11 +101,15 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
   if (planned?.seq === job.seq && planned.commit === commit && planned.queued)
     return { ...EMPTY_OUTCOME, commit };
 
-  const [tree, recorded] = await Promise.all([
-    deps.source.listTree(job.repo, commit),
+  const [{ tree, ignore }, recorded] = await Promise.all([
+    deps.source.listTree(job.repo, commit).then(async (tree) => ({
+      tree,
+      ignore: await readTreeIgnore(deps, job.repo, tree),
+    })),
     deps.fileHashes.listFiles(job.index),
   ]);
-  const plan = planSync(tree, recorded, deps.settings.maxFileBytes);
+  const plan = planSync(tree, recorded, deps.settings.maxFileBytes, ignore);
+  const planning = { downloads: ignore.files.length, filesIgnored: plan.ignored };
   const batches = batchPlan(plan, deps.settings.batchFiles);
   const syncId = (deps.newId ?? randomUUID)();
   const started = await deps.state.startSync(job.index, {
@@ -98,6 +125,8 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
     commit,
     reason: job.reason,
     treeFiles: tree.length,
+    ignoreFiles: ignore.files.length,
+    ignored: plan.ignored,
     toFetch: plan.toFetch.length,
     toDelete: plan.toDelete.length,
     batches: batches.length,
@@ -105,7 +134,7 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
 
   if (batches.length === 0) {
     const published = await deps.state.publish(job.index, { seq: job.seq, commit });
-    return { ...EMPTY_OUTCOME, status: published ? 'published' : 'superseded', commit };
+    return { ...EMPTY_OUTCOME, ...planning, status: published ? 'published' : 'superseded', commit };
   }
   const jobs: FilesJob[] = batches.map((batch, number) => ({
     kind: 'files',
@@ -122,10 +151,13 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
   }));
   // One batch is done right here: a push that needed a comparison but changed little is searchable without
   // another trip through the queue.
-  if (jobs.length === 1) return runFilesJob(deps, jobs[0] as FilesJob);
+  if (jobs.length === 1) {
+    const outcome = await runFilesJob(deps, jobs[0] as FilesJob);
+    return { ...outcome, ...planning, downloads: outcome.downloads + planning.downloads };
+  }
   await deps.queue.send(jobs);
   await deps.state.markSyncQueued(job.index, { id: syncId, seq: job.seq });
-  return { ...EMPTY_OUTCOME, status: 'planned', commit, batchesQueued: jobs.length };
+  return { ...EMPTY_OUTCOME, ...planning, status: 'planned', commit, batchesQueued: jobs.length };
 }
 
 /**
