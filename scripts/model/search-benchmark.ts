@@ -125,6 +125,11 @@ export interface BenchScores {
   readonly vector: ModeScores;
   readonly keyword: ModeScores;
   readonly hybrid: ModeScores;
+  /**
+   * MRR@10 if every query were answered by whichever of vector and keyword ranks its target higher: roughly
+   * what rank fusion of these two lists can reach (it can beat it only where both rank the target low).
+   */
+  readonly bestOfBoth: number;
 }
 
 function isHit(chunk: BenchChunk | undefined, q: BenchQuery): boolean {
@@ -219,6 +224,12 @@ export function scoreBench(
     vector: scoreRanks(vectorRanks),
     keyword: scoreRanks(keywordRanks),
     hybrid: scoreRanks(hybridRanks),
+    bestOfBoth: scoreRanks(
+      vectorRanks.map((v, i) => {
+        const k = keywordRanks[i] ?? -1;
+        return v < 0 ? k : k < 0 ? v : Math.min(v, k);
+      }),
+    ).mrr10,
     vectorRanks,
     hybridRanks,
   };
