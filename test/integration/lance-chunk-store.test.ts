@@ -182,19 +182,22 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
       await store.close();
     });
 
-    it('lets concurrent openers of a fresh location share one table', async () => {
-      const uri = await tempDir();
-      const stores = await Promise.all(
-        Array.from({ length: 4 }, () => openLanceChunkStore({ uri, metadata })),
-      );
-      await stores[0]?.replaceFiles(
-        'org/app',
-        ['a.ts'],
-        [makeChunk('org/app', 'a.ts', 1, 'x', [1, 0, 0, 0])],
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1100)); // the readers' consistency interval
-      for (const store of stores) expect(await store.countChunks()).toBe(1);
-      await Promise.all(stores.map((store) => store.close()));
+    it('lets concurrent openers of a fresh location share one table', { timeout: 60_000 }, async () => {
+      // Several rounds: the races (listed before the first manifest, two key declarations at once) are
+      // a few milliseconds wide.
+      for (let round = 0; round < 12; round++) {
+        const uri = await tempDir();
+        const stores = await Promise.all(
+          Array.from({ length: 6 }, () => openLanceChunkStore({ uri, metadata, readConsistencySeconds: 0 })),
+        );
+        await stores[0]?.replaceFiles(
+          'org/app',
+          ['a.ts'],
+          [makeChunk('org/app', 'a.ts', 1, 'x', [1, 0, 0, 0])],
+        );
+        for (const store of stores) expect(await store.countChunks()).toBe(1);
+        await Promise.all(stores.map((store) => store.close()));
+      }
     });
 
     it('declares the primary key a creator stopped before declaring', async () => {

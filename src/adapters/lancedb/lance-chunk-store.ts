@@ -76,7 +76,7 @@ export async function openLanceChunkStore(options: LanceChunkStoreOptions): Prom
   if (existing) {
     const schema = await table.schema();
     checkMetadata(options.uri, metadataOf(schema), options.metadata);
-    await ensurePrimaryKey(table, schema);
+    await ensurePrimaryKey(table, schema, { waitForCreator: true });
   }
   return new LanceChunkStore(connection, table, options);
 }
@@ -136,17 +136,41 @@ async function openOrCreateTable(
 }
 
 /**
- * A creator that stopped between creating the table and declaring its key leaves a table that merge-inserts
- * would fill with duplicates; whoever opens it next declares the key (once: another opener may win).
+ * Declares `id` the primary key unless the table already has it. A creator that stopped between creating the
+ * table and declaring its key leaves a table that merge-inserts would fill with duplicates, so whoever opens
+ * it next declares the key. Two declarations at once conflict in Lance's commit (one fails, "incompatible
+ * transaction"), so an opener first gives a live creator time to finish, and every failure is followed by a
+ * fresh look at the table: the key being there is all that matters, whoever set it.
  */
-async function ensurePrimaryKey(table: lancedb.Table, schema: Schema): Promise<void> {
-  const id = schema.fields.find((field) => field.name === 'id');
-  if (id?.metadata.has(PRIMARY_KEY_METADATA)) return;
-  try {
-    await table.setUnenforcedPrimaryKey('id');
-  } catch (error) {
-    if (!(error instanceof Error && /already set/.test(error.message))) throw error;
+async function ensurePrimaryKey(
+  table: lancedb.Table,
+  schema: Schema,
+  options: { waitForCreator: boolean },
+): Promise<void> {
+  let current = schema;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
+    if (hasPrimaryKey(current)) return;
+    if (!options.waitForCreator || attempt >= 2) {
+      try {
+        await table.setUnenforcedPrimaryKey('id');
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    await sleep(Math.min(FIRST_WAIT_MS * 2 ** attempt, LONGEST_WAIT_MS));
+    await table.checkoutLatest();
+    current = await table.schema();
   }
+  if (hasPrimaryKey(current)) return;
+  throw lastError ?? new Error('the chunk table has no primary key and none could be declared');
+}
+
+const KEY_ATTEMPTS = 6;
+
+function hasPrimaryKey(schema: Schema): boolean {
+  return schema.fields.find((field) => field.name === 'id')?.metadata.has(PRIMARY_KEY_METADATA) ?? false;
 }
 
 /** LanceDB's error for a table with no committed version (its message is the only thing to go by). */
@@ -163,8 +187,9 @@ async function createChunkTable(
   name: string,
   metadata: IndexMetadata,
 ): Promise<lancedb.Table> {
-  const table = await connection.createEmptyTable(name, chunkSchema(metadata), { mode: 'create' });
-  await table.setUnenforcedPrimaryKey('id');
+  const schema = chunkSchema(metadata);
+  const table = await connection.createEmptyTable(name, schema, { mode: 'create' });
+  await ensurePrimaryKey(table, schema, { waitForCreator: false });
   // Built on the empty table so keyword search works from the first write; later rows are found unindexed
   // until optimize() folds them in.
   await table.createIndex('terms', {
@@ -356,7 +381,9 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   async dataVersion(): Promise<string> {
-    return String(await this.#table.version());
+    // Named by table as well: a new generation's table counts its versions from 1 again, and a result cached
+    // from the old table at the same version number must not be served from the new one.
+    return `${this.#table.name}@${await this.#table.version()}`;
   }
 
   async close(): Promise<void> {
