@@ -185,7 +185,7 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
     it('lets concurrent openers of a fresh location share one table', { timeout: 60_000 }, async () => {
       // Several rounds: the races (listed before the first manifest, two key declarations at once) are
       // a few milliseconds wide.
-      for (let round = 0; round < 12; round++) {
+      for (let round = 0; round < 30; round++) {
         const uri = await tempDir();
         const stores = await Promise.all(
           Array.from({ length: 6 }, () => openLanceChunkStore({ uri, metadata, readConsistencySeconds: 0 })),
