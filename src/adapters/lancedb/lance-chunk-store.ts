@@ -381,9 +381,7 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   async dataVersion(): Promise<string> {
-    // Named by table as well: a new generation's table counts its versions from 1 again, and a result cached
-    // from the old table at the same version number must not be served from the new one.
-    return `${this.#table.name}@${await this.#table.version()}`;
+    return String(await this.#table.version());
   }
 
   async close(): Promise<void> {
