@@ -2,7 +2,8 @@
 //   embedding      chunks/s of the default model (tokenisation included), worker and thread counts
 //   index1k        a 1,000-file tree from our dependency tree: files/s, peak RSS and JS heap, longest event-loop pause;
 //                  then re-indexing it unchanged: seconds and model calls
-//   scale          chunk tables of ≥10k and ≥100k rows: warm hybrid/vector/keyword latency p50/p95, and the
+//   scale          chunk tables of ≥10k and ≥100k rows: warm hybrid/vector/keyword latency p50/p95 (hybrid also
+//                  with the window re-scoring cache emptied before each query), and the
 //                  peak RSS and JS heap while indexing up to each size (streaming keeps the heap flat)
 // Corpus: every indexable source file in node_modules (our own dependency tree), copied into bench/.data.
 // The scale tables index it in shards of 500 files, each as its own repository, until the table is large
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { runSearch } from '#api/search-api.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
 import type { SearchMode } from '#engine/search/search.ts';
+import { forgetWindowVectors } from '#engine/search/window-rescoring.ts';
 import type { SourceFile } from '#engine/types.ts';
 import { type LocalServices, openLocalServices } from '../src/runtime/local-services.ts';
 import { percentile, trackEventLoopPauses, trackPeakMemory } from './measure.ts';
@@ -52,11 +54,21 @@ async function indexRepo(services: LocalServices, root: string, repo: string): P
   throw new Error('indexing ended without a summary');
 }
 
-async function latency(services: LocalServices, mode: SearchMode, rounds: number) {
+/**
+ * Warm query latency. `coldWindows`: the window vectors of re-scored candidates are dropped before every
+ * query, as for a query whose candidates nobody asked about before (the cache otherwise serves them).
+ */
+async function latency(
+  services: LocalServices,
+  mode: SearchMode,
+  rounds: number,
+  options: { coldWindows?: boolean } = {},
+) {
   for (const query of QUERIES) await runSearch(services, { query, mode, limit: 10 }); // warm caches
   const times: number[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const query of QUERIES) {
+      if (options.coldWindows) forgetWindowVectors(services.embedder);
       const started = performance.now();
       await runSearch(services, { query, mode, limit: 10 });
       times.push(performance.now() - started);
@@ -161,6 +173,9 @@ async function benchScale(allFiles: readonly SourceFile[]) {
       out[`${Math.round(target / 1000)}k`] = {
         ...grown,
         hybrid: await latency(services, 'hybrid', quick ? 2 : 5),
+        ...(services.embedder.windowRescoring
+          ? { hybridColdWindows: await latency(services, 'hybrid', quick ? 2 : 5, { coldWindows: true }) }
+          : {}),
         vector: await latency(services, 'vector', quick ? 2 : 5),
         keyword: await latency(services, 'keyword', quick ? 2 : 5),
       };

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createOnnxEmbedder } from '../../src/engine/embedding/index.ts';
-import type { HybridFusion } from '../../src/engine/types.ts';
+import type { HybridFusion, WindowRescoring } from '../../src/engine/types.ts';
 import { type BagModel, embedBag, type TermFrequency, toBag } from './bag-encoder.ts';
 import { asStored, type EmbeddingStorage, encodeBagGraph, OUTPUT_NAME } from './bag-graph.ts';
 import type { TokenIdsOf } from './interim-model.ts';
@@ -24,6 +24,7 @@ export interface ExportOptions {
   readonly context: boolean;
   readonly storage: EmbeddingStorage;
   readonly hybrid: HybridFusion;
+  readonly windowRescoring?: WindowRescoring;
 }
 
 /** The text the loader prepends to queries: the marker token, which the graph recognises after [CLS]. */
@@ -92,6 +93,7 @@ export function buildModelFiles(options: ExportOptions): ExportedFiles {
         documentPrefix: '',
         outputName: OUTPUT_NAME,
         hybrid: options.hybrid,
+        ...(options.windowRescoring ? { windowRescoring: options.windowRescoring } : {}),
       },
       null,
       2,

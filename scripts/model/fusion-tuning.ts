@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { openLanceChunkStore } from '../../src/adapters/lancedb/lance-chunk-store.ts';
 import { sha256Hex } from '../../src/engine/hashing.ts';
 import { DEFAULT_FUSION, fuseRrf } from '../../src/engine/search/search.ts';
-import type { EmbeddedChunk, HybridFusion, ScoredChunk, StoredChunk } from '../../src/engine/types.ts';
+import { rescoreByWindows } from '../../src/engine/search/window-rescoring.ts';
+import type {
+  EmbeddedChunk,
+  Embedder,
+  HybridFusion,
+  ScoredChunk,
+  StoredChunk,
+  WindowRescoring,
+} from '../../src/engine/types.ts';
 import type { PairChunk } from './benchmark-pairs.ts';
 
 /** What the API's hybrid search ranks per side for a 10-result page (see search.ts). */
@@ -76,16 +84,17 @@ export interface FusionScores {
   readonly mrr10: number;
 }
 
-function stored(index: number): StoredChunk {
+function stored(index: number, chunk?: PairChunk): StoredChunk {
+  const newline = chunk ? chunk.text.indexOf('\n') : -1;
   return {
     id: String(index),
     repo: REPO,
-    path: '',
+    path: chunk?.path ?? '',
     language: '',
-    startLine: 0,
-    endLine: 0,
-    symbols: [],
-    content: '',
+    startLine: chunk?.startLine ?? 0,
+    endLine: chunk?.endLine ?? 0,
+    symbols: chunk?.symbols ?? [],
+    content: chunk ? chunk.text.slice(newline + 1) : '',
   };
 }
 
@@ -97,17 +106,29 @@ function topK(scores: Float32Array, k: number): number[] {
 }
 
 /**
- * MRR@10 of vector, keyword and hybrid search for each fusion setting in `grid`. Vectors are unit length,
- * row-major; `targets[i]` is the chunk query i should find.
+ * Window re-scoring as search applies it (`search/window-rescoring.ts`), given the model as an embedder and
+ * the candidates' texts.
  */
-export function scoreFusions(
+export interface RescoringUnderTest {
+  readonly embedder: Embedder;
+  readonly options: WindowRescoring;
+  readonly chunks: readonly PairChunk[];
+}
+
+/**
+ * MRR@10 of vector, keyword and hybrid search for each fusion setting in `grid`. Vectors are unit length,
+ * row-major; `targets[i]` is the chunk query i should find. With `rescoring`, both the vector ranking and
+ * the hybrid one are re-scored by windows first, exactly as search does.
+ */
+export async function scoreFusions(
   queryVectors: Float32Array,
   chunkVectors: Float32Array,
   dimension: number,
   keyword: readonly (readonly number[])[],
   targets: readonly number[],
   grid: readonly HybridFusion[],
-): { vector: number; keyword: number; hybrid: FusionScores[] } {
+  rescoring?: RescoringUnderTest,
+): Promise<{ vector: number; keyword: number; hybrid: FusionScores[] }> {
   const n = targets.length;
   const chunks = chunkVectors.length / dimension;
   const scores = new Float32Array(chunks);
@@ -115,6 +136,7 @@ export function scoreFusions(
     const rank = list.slice(0, 10).indexOf(target);
     return rank === -1 ? 0 : 1 / (rank + 1);
   };
+  const chunkOf = (c: number) => stored(c, rescoring?.chunks[c]);
   let vectorSum = 0;
   let keywordSum = 0;
   const hybridSums = grid.map(() => 0);
@@ -127,13 +149,33 @@ export function scoreFusions(
     }
     const vector = topK(scores, SIDE_DEPTH);
     const target = targets[i] as number;
-    vectorSum += rr(vector, target);
-    keywordSum += rr(keyword[i] ?? [], target);
-    const vectorHits: ScoredChunk[] = vector.map((c) => ({ chunk: stored(c), score: scores[c] as number }));
+    let vectorHits: ScoredChunk[] = vector.map((c) => ({ chunk: chunkOf(c), score: scores[c] as number }));
     const keywordHits: ScoredChunk[] = (keyword[i] ?? []).map((c, rank) => ({
-      chunk: stored(c),
+      chunk: chunkOf(c),
       score: -rank,
     }));
+    let vectorRanking = vector;
+    if (rescoring) {
+      const query = queryVectors.subarray(i * dimension, (i + 1) * dimension);
+      const { depth } = rescoring.options;
+      const alone = await rescoreByWindows(
+        rescoring.embedder,
+        query,
+        vectorHits,
+        vectorHits.slice(0, depth).map((h) => h.chunk),
+        rescoring.options,
+      );
+      vectorRanking = alone.map((h) => Number(h.chunk.id));
+      vectorHits = await rescoreByWindows(
+        rescoring.embedder,
+        query,
+        vectorHits,
+        [...vectorHits.slice(0, depth), ...keywordHits.slice(0, depth)].map((h) => h.chunk),
+        rescoring.options,
+      );
+    }
+    vectorSum += rr(vectorRanking, target);
+    keywordSum += rr(keyword[i] ?? [], target);
     grid.forEach((fusion, g) => {
       const fused = fuseRrf(vectorHits, keywordHits, fusion).map((h) => Number(h.chunk.id));
       hybridSums[g] = (hybridSums[g] as number) + rr(fused, target);

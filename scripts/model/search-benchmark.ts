@@ -24,7 +24,15 @@ import { openLanceChunkStore } from '../../src/adapters/lancedb/lance-chunk-stor
 import { createOnnxEmbedder } from '../../src/engine/embedding/index.ts';
 import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
 import { fuseRrf } from '../../src/engine/search/search.ts';
-import type { HybridFusion, IndexMetadata, ScoredChunk, StoredChunk } from '../../src/engine/types.ts';
+import { rescoreByWindows } from '../../src/engine/search/window-rescoring.ts';
+import type {
+  Embedder,
+  HybridFusion,
+  IndexMetadata,
+  ScoredChunk,
+  StoredChunk,
+  WindowRescoring,
+} from '../../src/engine/types.ts';
 
 export interface BenchQuery {
   readonly query: string;
@@ -169,12 +177,13 @@ export function topK(scores: Float32Array, k: number): number[] {
  * Scores vector, keyword and hybrid search given unit-length query and chunk vectors (in `index.chunks`
  * order). `fusion` is passed to the engine's RRF as the model config would pass it.
  */
-export function scoreBench(
+export async function scoreBench(
   index: BenchIndex,
   queryVectors: readonly Float32Array[],
   chunkVectors: readonly Float32Array[],
   fusion?: HybridFusion,
-): BenchScores & { vectorRanks: number[]; hybridRanks: number[] } {
+  rescoring?: { embedder: Embedder; options: WindowRescoring },
+): Promise<BenchScores & { vectorRanks: number[]; hybridRanks: number[] }> {
   const byId = new Map(index.chunks.map((c, i) => [c.id, i]));
   const stored = (i: number): StoredChunk => {
     const c = index.chunks[i] as BenchChunk;
@@ -186,7 +195,7 @@ export function scoreBench(
       startLine: c.startLine,
       endLine: c.endLine,
       symbols: [],
-      content: '',
+      content: c.text.slice(c.text.indexOf('\n') + 1),
     };
   };
   const dimension = chunkVectors[0]?.length ?? 0;
@@ -198,7 +207,7 @@ export function scoreBench(
   const vectorRanks: number[] = [];
   const keywordRanks: number[] = [];
   const hybridRanks: number[] = [];
-  index.queries.forEach((q, qi) => {
+  for (const [qi, q] of index.queries.entries()) {
     const qv = queryVectors[qi] as Float32Array;
     for (let c = 0; c < chunkVectors.length; c++) {
       let s = 0;
@@ -207,17 +216,28 @@ export function scoreBench(
       scores[c] = s;
     }
     const top = topK(scores, SIDE_DEPTH);
-    const vector: ScoredChunk[] = top.map((i) => ({ chunk: stored(i), score: scores[i] ?? 0 }));
+    let vector: ScoredChunk[] = top.map((i) => ({ chunk: stored(i), score: scores[i] ?? 0 }));
     const keyword: ScoredChunk[] = (index.keyword[qi] ?? []).map(({ id, score }) => ({
       chunk: stored(byId.get(id) ?? -1),
       score,
     }));
     const rankOf = (list: readonly { chunk: StoredChunk }[]) =>
       list.slice(0, RESULT_LIMIT).findIndex((h) => isHit(index.chunks[byId.get(h.chunk.id) ?? -1], q));
-    vectorRanks.push(rankOf(vector));
+    if (rescoring) {
+      // As search does it: vector mode re-scores its own best; hybrid re-scores both sides' best.
+      const { embedder, options } = rescoring;
+      const alone = vector.slice(0, options.depth).map((h) => h.chunk);
+      vectorRanks.push(rankOf(await rescoreByWindows(embedder, qv, vector, alone, options)));
+      const both = [...vector.slice(0, options.depth), ...keyword.slice(0, options.depth)].map(
+        (h) => h.chunk,
+      );
+      vector = await rescoreByWindows(embedder, qv, vector, both, options);
+    } else {
+      vectorRanks.push(rankOf(vector));
+    }
     keywordRanks.push(rankOf(keyword));
     hybridRanks.push(rankOf(fuseRrf(vector, keyword, fusion)));
-  });
+  }
   return {
     queries: index.queries.length,
     chunks: index.chunks.length,
@@ -256,7 +276,13 @@ async function main(): Promise<void> {
       vectorRanks: _v,
       hybridRanks: _h,
       ...scores
-    } = scoreBench(index, queryVectors, chunkVectors, embedder.fusion);
+    } = await scoreBench(
+      index,
+      queryVectors,
+      chunkVectors,
+      embedder.fusion,
+      embedder.windowRescoring ? { embedder, options: embedder.windowRescoring } : undefined,
+    );
     process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...scores })}\n`);
   } finally {
     await embedder.close();

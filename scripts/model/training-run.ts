@@ -3,6 +3,7 @@
  * only experimenting) export. `scripts/train-model.ts` is its command line.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Embedder, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,
   type BagModel,
@@ -20,6 +21,7 @@ import {
   FUSION_GRID,
   type FusionScores,
   keywordRankings,
+  SIDE_DEPTH,
   scoreFusions,
 } from './fusion-tuning.ts';
 import { computeInterimModelParts, type TokenIdsOf } from './interim-model.ts';
@@ -57,6 +59,12 @@ export interface ModelSettings extends TrainSettings {
   readonly vectorSeed: number;
   /** Which pair data seed (caps are sampled). */
   readonly dataSeed: number;
+  /**
+   * Window re-scoring the exported model asks search for (`windowRescoring` in codesearch-model.json; see
+   * search/window-rescoring.ts); 0 lines = none. Fusion is tuned with it on.
+   */
+  readonly windowLines: number;
+  readonly windowContextLines: number;
 }
 
 export const DEFAULT_SETTINGS: ModelSettings = {
@@ -71,6 +79,8 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   weightFloor: 0.1,
   vectorSeed: 20_261_121,
   dataSeed: 1,
+  windowLines: 12,
+  windowContextLines: 2,
   epochs: 3,
   batchSize: 256,
   seed: 7,
@@ -174,7 +184,9 @@ export interface TrainedModel {
   readonly reports: readonly EpochReport[];
   /** Validation scores of the initial (interim-equivalent) model. */
   readonly initial: RetrievalScores;
-  readonly fusion: { chosen: FusionScores; scores: ReturnType<typeof scoreFusions> };
+  readonly fusion: { chosen: FusionScores; scores: Awaited<ReturnType<typeof scoreFusions>> };
+  /** What search re-scores by, when the model asks for it. */
+  readonly windowRescoring?: WindowRescoring;
   /** Scores on the held-out benchmark, when one was given (report only). */
   readonly benchmark?: BenchScores;
   readonly trainingSeconds: number;
@@ -182,6 +194,30 @@ export interface TrainedModel {
 
 export const MODEL_DESCRIPTION =
   'Trained bag of subtokens: learned token embeddings and weights (query and code sides), damped term frequency';
+
+/**
+ * The trained model as an Embedder (documents only), for scoring window re-scoring the way search does it
+ * before the model is exported. Vectors equal the exported graph's (the export is checked against them).
+ */
+function bagEmbedder(model: BagModel, modelId: string, codeBag: (text: string) => Bag): Embedder {
+  const stats = { texts: 0, batches: 0 };
+  const D = model.dimension;
+  return {
+    modelId,
+    dimension: D,
+    stats,
+    async embedDocuments(texts) {
+      stats.texts += texts.length;
+      stats.batches++;
+      const all = embedBags(model, 'code', texts.map(codeBag));
+      return texts.map((_, i) => all.slice(i * D, (i + 1) * D));
+    },
+    async embedQuery() {
+      throw new Error('bagEmbedder embeds documents only');
+    },
+    async close() {},
+  };
+}
 
 export async function buildTrainingRun(options: TrainingRunOptions): Promise<TrainedModel> {
   const { settings, log } = options;
@@ -281,13 +317,27 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     validationChunks.map((c) => data.chunks[c] as PairChunk),
     data.validation.map((p) => p.query),
   );
-  const fusionScores = scoreFusions(
+  const windowRescoring: WindowRescoring | undefined =
+    settings.windowLines > 0
+      ? { windowLines: settings.windowLines, contextLines: settings.windowContextLines, depth: SIDE_DEPTH }
+      : undefined;
+  const embedder = bagEmbedder(stored, settings.modelId, (text) =>
+    bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens)),
+  );
+  const fusionScores = await scoreFusions(
     embedBags(stored, 'query', validation.queries),
     embedBags(stored, 'code', validation.candidates),
     D,
     keyword,
     validation.targets,
     FUSION_GRID,
+    windowRescoring
+      ? {
+          embedder,
+          options: windowRescoring,
+          chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
+        }
+      : undefined,
   );
   const bestFusion = [...fusionScores.hybrid].sort((a, b) => b.mrr10 - a.mrr10)[0] as FusionScores;
   const equalFusion = fusionScores.hybrid.find(
@@ -321,7 +371,13 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
       vectorRanks: _v,
       hybridRanks: _h,
       ...scores
-    } = scoreBench(index, queryVectors, chunkVectors, bestFusion.fusion);
+    } = await scoreBench(
+      index,
+      queryVectors,
+      chunkVectors,
+      bestFusion.fusion,
+      windowRescoring ? { embedder, options: windowRescoring } : undefined,
+    );
     benchmark = scores;
     log(`benchmark ${options.bench.dir}: ${JSON.stringify(scores)}`);
   }
@@ -335,6 +391,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     reports,
     initial,
     fusion: { chosen: bestFusion, scores: fusionScores },
+    ...(windowRescoring ? { windowRescoring } : {}),
     benchmark,
     trainingSeconds,
   };
@@ -359,6 +416,7 @@ async function exportModel(
     context: settings.context,
     storage: settings.storage,
     hybrid: trained.fusion.chosen.fusion,
+    ...(trained.windowRescoring ? { windowRescoring: trained.windowRescoring } : {}),
   };
   const exported = buildModelFiles(exportOptions);
   writeModelFiles(outDir, exported, dataCard(trained, settings, exported));

@@ -70,7 +70,21 @@ export interface Embedder {
    * (a model tuned together with BM25 knows best). Absent: equal weights, k = 60.
    */
   readonly fusion?: HybridFusion;
+  /** When the model asks for it: re-score vector candidates by their best window of lines. */
+  readonly windowRescoring?: WindowRescoring;
   close(): Promise<void>;
+}
+
+/**
+ * A chunk's vector is the pooled meaning of everything in it, so a query about one method of a long class
+ * matches it weakly. Re-scoring embeds the candidates' windows of `windowLines` lines (each with
+ * `contextLines` lines before it) and scores a chunk by its best window.
+ */
+export interface WindowRescoring {
+  readonly windowLines: number;
+  readonly contextLines: number;
+  /** Candidates re-scored per side (the rest keep their order behind them). */
+  readonly depth: number;
 }
 
 /** Weighted Reciprocal Rank Fusion: score = Σ weight / (k + rank), rank counted from 1. */

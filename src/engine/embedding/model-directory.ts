@@ -46,6 +46,18 @@ export const ModelConfigSchema = z.strictObject({
     })
     .refine((h) => h.vectorWeight + h.keywordWeight > 0, 'vectorWeight and keywordWeight cannot both be 0')
     .optional(),
+  /**
+   * Re-score the vector side's candidates by their best-matching window of lines (see
+   * search/window-rescoring.ts). Costs an embedding per window per candidate at query time, so only cheap
+   * models should ask for it. Does not change stored vectors, so it is not part of the model id.
+   */
+  windowRescoring: z
+    .strictObject({
+      windowLines: z.number().int().min(1).max(200),
+      contextLines: z.number().int().min(0).max(50).default(0),
+      depth: z.number().int().min(1).max(200).default(33),
+    })
+    .optional(),
 });
 
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

@@ -224,6 +224,7 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions = {}): Pro
     batchSize,
     maxTokens: config.maxTokens,
     ...(config.hybrid ? { fusion: config.hybrid } : {}),
+    ...(config.windowRescoring ? { windowRescoring: config.windowRescoring } : {}),
     stats,
     async embedDocuments(texts: readonly string[]): Promise<Float32Array[]> {
       checkTexts(texts);

@@ -3,8 +3,16 @@
  * `hybrid` (both, fused with Reciprocal Rank Fusion — rank-based, so the two incomparable score scales never
  * need calibrating).
  */
-import type { ChunkStore, Embedder, HybridFusion, ScoredChunk, StoredChunk } from '../types.ts';
+import type {
+  ChunkStore,
+  Embedder,
+  HybridFusion,
+  ScoredChunk,
+  StoredChunk,
+  WindowRescoring,
+} from '../types.ts';
 import type { SearchFilter } from './filters.ts';
+import { rescoreByWindows } from './window-rescoring.ts';
 
 export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -33,13 +41,21 @@ export interface SearchDeps {
 export const DEFAULT_FUSION: HybridFusion = { k: 60, vectorWeight: 1, keywordWeight: 1 };
 
 export async function search(deps: SearchDeps, query: SearchQuery): Promise<SearchHit[]> {
+  const rescoring = deps.embedder.windowRescoring;
   switch (query.mode) {
-    case 'vector':
-      return (await vectorSide(deps, query, query.limit)).map(({ chunk, score }) => ({
-        chunk,
-        score,
-        vectorScore: score,
-      }));
+    case 'vector': {
+      const side = await vectorSide(deps, query, Math.max(query.limit, rescoring?.depth ?? 0));
+      const ranked = rescoring
+        ? await rescoreByWindows(
+            deps.embedder,
+            side.query,
+            side.hits,
+            side.hits.slice(0, rescoring.depth).map(({ chunk }) => chunk),
+            rescoring,
+          )
+        : side.hits;
+      return ranked.slice(0, query.limit).map(({ chunk, score }) => ({ chunk, score, vectorScore: score }));
+    }
     case 'keyword':
       return (await deps.store.keywordSearch(query.text, query.filter, query.limit)).map(
         ({ chunk, score }) => ({
@@ -51,18 +67,41 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
     case 'hybrid': {
       // Each side ranks more candidates than asked for, so a chunk ranked moderately by both can win.
       const depth = Math.max(query.limit * 3, 30);
-      const [vector, keyword] = await Promise.all([
+      const [side, keyword] = await Promise.all([
         vectorSide(deps, query, depth),
         deps.store.keywordSearch(query.text, query.filter, depth),
       ]);
+      // The keyword side's best are re-scored too: a chunk BM25 found and the pooled vector missed gets
+      // its vector evidence from its best window.
+      const vector = rescoring
+        ? await rescoreByWindows(
+            deps.embedder,
+            side.query,
+            side.hits,
+            [...side.hits, ...keyword]
+              .map(({ chunk }) => chunk)
+              .filter(firstOfEachSide(side.hits, rescoring)),
+            rescoring,
+          )
+        : side.hits;
       return fuseRrf(vector, keyword, deps.embedder.fusion).slice(0, query.limit);
     }
   }
 }
 
-async function vectorSide(deps: SearchDeps, query: SearchQuery, limit: number): Promise<ScoredChunk[]> {
+/** Keeps the first `depth` chunks of the vector side and of the keyword side (listed one after the other). */
+function firstOfEachSide(vector: readonly ScoredChunk[], rescoring: WindowRescoring) {
+  return (_chunk: StoredChunk, i: number): boolean =>
+    i < vector.length ? i < rescoring.depth : i - vector.length < rescoring.depth;
+}
+
+async function vectorSide(
+  deps: SearchDeps,
+  query: SearchQuery,
+  limit: number,
+): Promise<{ query: Float32Array; hits: ScoredChunk[] }> {
   const vector = await deps.embedder.embedQuery(query.text);
-  return deps.store.vectorSearch(vector, query.filter, limit);
+  return { query: vector, hits: await deps.store.vectorSearch(vector, query.filter, limit) };
 }
 
 /**

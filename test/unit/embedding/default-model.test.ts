@@ -51,6 +51,8 @@ describe('default model', () => {
     expect(embedder.dimension).toBe(256);
     expect(embedder.fusion?.k).toBeGreaterThan(0);
     expect(embedder.fusion?.keywordWeight).toBe(1);
+    // Cheap enough to embed the candidates' windows at query time
+    expect(embedder.windowRescoring?.windowLines).toBeGreaterThan(0);
   });
 
   it('embeds a query differently from the same text as code (query and code sides)', async () => {

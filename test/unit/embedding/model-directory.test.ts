@@ -25,6 +25,16 @@ describe('readModelDirectory', () => {
     expect(tuned.modelId).toBe(plain.modelId);
   });
 
+  it('reads optional window re-scoring settings, filling in defaults, without changing the model id', async () => {
+    const plain = await readModelDirectory(await writeTinyModelDir());
+    const rescored = await readModelDirectory(
+      await writeTinyModelDir({ config: { windowRescoring: { windowLines: 12 } } }),
+    );
+    expect(plain.config.windowRescoring).toBeUndefined();
+    expect(rescored.config.windowRescoring).toEqual({ windowLines: 12, contextLines: 0, depth: 33 });
+    expect(rescored.modelId).toBe(plain.modelId);
+  });
+
   it('names every missing file', async () => {
     const dir = await writeTinyModelDir({ omit: ['model.onnx', 'tokenizer.json'] });
     const error = await readModelDirectory(dir).catch((e: unknown) => e);
@@ -48,6 +58,9 @@ describe('readModelDirectory', () => {
     [{ hybrid: { k: 0 } }, 'hybrid.k'],
     [{ hybrid: { vectorWeight: 0, keywordWeight: 0 } }, 'hybrid'],
     [{ hybrid: { vectorWieght: 1 } }, 'hybrid'],
+    [{ windowRescoring: { windowLines: 0 } }, 'windowRescoring.windowLines'],
+    [{ windowRescoring: { windowLines: 12, depth: 1000 } }, 'windowRescoring.depth'],
+    [{ windowRescoring: { windowLine: 12 } }, 'windowRescoring'],
   ])('reports the bad field in %j with the file name', async (override, field) => {
     const dir = await writeTinyModelDir({ config: override });
     const error = await readModelDirectory(dir).catch((e: unknown) => e);

@@ -1,0 +1,123 @@
+/**
+ * Re-scores vector-side candidates by their best-matching window of lines.
+ *
+ * A chunk's vector pools everything in it, so a question about one method of a 90-line class matches the
+ * class only weakly, and a short chunk that shares a few words can rank above it. Scoring a candidate by its
+ * best window instead (max over windows of the cosine with the query, as passage-level retrieval does)
+ * keeps the chunk as the unit of results while letting one relevant part carry it.
+ *
+ * Windows are embedded at query time, only for the candidates, and cached by chunk id (ids change with
+ * content), so the index and its stored vectors stay as they are. The model opts in through
+ * `windowRescoring` in its codesearch-model.json: it costs about four small embeddings per candidate, cheap
+ * for a bag-of-words model and not for a transformer.
+ */
+import { embeddingText } from '../indexing/embed-with-cache.ts';
+import type { Embedder, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
+
+/**
+ * The texts a chunk's windows are embedded as: like the chunk itself (path, newline, content), each with
+ * `contextLines` lines before its `windowLines`. Windows of only blank lines are left out, except a chunk's
+ * first, so every chunk has at least one.
+ */
+export function windowTexts(
+  chunk: Pick<StoredChunk, 'path' | 'content'>,
+  options: WindowRescoring,
+): string[] {
+  const lines = chunk.content.split('\n');
+  const texts: string[] = [];
+  for (let start = 0; start < lines.length; start += options.windowLines) {
+    const body = lines
+      .slice(Math.max(0, start - options.contextLines), start + options.windowLines)
+      .join('\n');
+    if (start > 0 && body.trim() === '') continue;
+    texts.push(embeddingText({ path: chunk.path, content: body }));
+  }
+  return texts;
+}
+
+/** Window vectors by chunk id, per embedder; least recently used out. */
+const CACHE_ENTRIES = 4096;
+const caches = new WeakMap<Embedder, Map<string, readonly Float32Array[]>>();
+
+/** Drops the window vectors cached for `embedder` (benchmarks measure a query whose windows are new). */
+export function forgetWindowVectors(embedder: Embedder): void {
+  caches.delete(embedder);
+}
+
+async function windowVectors(
+  embedder: Embedder,
+  chunks: readonly StoredChunk[],
+  options: WindowRescoring,
+): Promise<Map<string, readonly Float32Array[]>> {
+  let cache = caches.get(embedder);
+  if (!cache) {
+    cache = new Map();
+    caches.set(embedder, cache);
+  }
+  const found = new Map<string, readonly Float32Array[]>();
+  const missing: { id: string; texts: string[] }[] = [];
+  for (const chunk of chunks) {
+    if (found.has(chunk.id)) continue;
+    const cached = cache.get(chunk.id);
+    if (cached) {
+      cache.delete(chunk.id);
+      cache.set(chunk.id, cached);
+      found.set(chunk.id, cached);
+    } else if (!missing.some((m) => m.id === chunk.id)) {
+      missing.push({ id: chunk.id, texts: windowTexts(chunk, options) });
+    }
+  }
+  if (missing.length > 0) {
+    // One call for every window of every missing chunk: the embedder batches them by length.
+    const vectors = await embedder.embedDocuments(missing.flatMap((m) => m.texts));
+    let next = 0;
+    for (const { id, texts } of missing) {
+      const own = vectors.slice(next, next + texts.length);
+      next += texts.length;
+      found.set(id, own);
+      cache.set(id, own);
+    }
+    while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  }
+  return found;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return aa === 0 || bb === 0 ? 0 : dot / Math.sqrt(aa * bb);
+}
+
+/**
+ * The vector side, re-ranked: `candidates` (the vector side's best chunks, and in hybrid search the keyword
+ * side's too) sorted by their best window's cosine with the query, which becomes their score; then the rest
+ * of `vector` in its own order. Ties keep candidate order.
+ */
+export async function rescoreByWindows(
+  embedder: Embedder,
+  query: Float32Array,
+  vector: readonly ScoredChunk[],
+  candidates: readonly StoredChunk[],
+  options: WindowRescoring,
+): Promise<ScoredChunk[]> {
+  const unique = [...new Map(candidates.map((chunk) => [chunk.id, chunk])).values()];
+  const windows = await windowVectors(embedder, unique, options);
+  const rescored = unique
+    .map((chunk, order) => ({
+      chunk,
+      order,
+      score: Math.max(...(windows.get(chunk.id) ?? []).map((w) => cosine(query, w))),
+    }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map(({ chunk, score }) => ({ chunk, score }));
+  const seen = new Set(unique.map((chunk) => chunk.id));
+  return [...rescored, ...vector.filter(({ chunk }) => !seen.has(chunk.id))];
+}
