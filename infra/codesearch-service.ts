@@ -187,6 +187,10 @@ export class CodeSearchService extends Construct {
       lanceDb: true,
     });
     state.bindIndex(this.indexUpkeep.fn, 'readWrite');
+    // After a model change: a sync per index the new generation lacks (generation-rebuilds.ts).
+    state.bindTable(this.indexUpkeep.fn, 'indexState', ['indexStateRebuilds']);
+    state.bindTable(this.indexUpkeep.fn, 'repositories', ['repoRegistryList']);
+    state.bindJobQueueProducer(this.indexUpkeep.fn);
     const retention = props.versionRetention ?? Duration.days(7);
     this.indexUpkeep.fn.addEnvironment(
       FUNCTION_ENV.versionRetentionHours,

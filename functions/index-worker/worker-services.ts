@@ -1,7 +1,7 @@
 /**
  * Builds everything the index worker needs from its environment, once per container: the ONNX embedder and
- * the chunker, the LanceDB chunk table on S3, the DynamoDB stores, GitHub behind the cached token, and the
- * queues. Tests build the same `IndexWorkerDeps` from emulators instead.
+ * the chunker, the current index generation's LanceDB chunk table on S3 and its DynamoDB state, GitHub behind
+ * the cached token, and the queues. Tests build the same `IndexWorkerDeps` from emulators instead.
  */
 import { z } from 'zod';
 import type { AwsClients } from '#adapters/aws/clients.ts';
@@ -13,13 +13,13 @@ import {
   lanceStorageOptions,
   readEnvironment,
 } from '#adapters/aws/environment.ts';
+import { openGenerationChunkStore } from '#adapters/aws/generation-chunk-store.ts';
 import { githubTokenSecret } from '#adapters/aws/github-token-secret.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { SqsDeadLetterQueue, SqsVisibility } from '#adapters/aws/sqs-dead-letters.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { GitHubApi } from '#adapters/github/github-api.ts';
 import { GitHubSource } from '#adapters/github/github-source.ts';
-import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { type Chunker, createChunker } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
 import { cachedSecret } from '#engine/pipeline/cached-secret.ts';
@@ -74,16 +74,21 @@ export async function openIndexWorker(
       workers: env.CODESEARCH_EMBEDDER_WORKERS,
     }));
   const chunker = overrides.chunker ?? (await createChunker());
-  const store = await openLanceChunkStore({
+  // The current generation's table, file hashes and index state: a new model starts them all from nothing.
+  const { store, generation } = await openGenerationChunkStore({
     uri: env.CODESEARCH_INDEX_URI,
     metadata: { modelId: embedder.modelId, dimension: embedder.dimension, chunkerVersion: chunker.version },
     storageOptions: lanceStorageOptions(env),
   });
-  const fileHashes = new DynamoFileHashStore(clients.documents, env.CODESEARCH_FILE_HASH_TABLE);
+  const fileHashes = new DynamoFileHashStore(clients.documents, env.CODESEARCH_FILE_HASH_TABLE, {
+    generation,
+  });
   // Refuses the stack's placeholder with a reason that says what to do, instead of a 401 from GitHub.
   const token = cachedSecret(githubTokenSecret(clients.secrets, env.CODESEARCH_GITHUB_TOKEN_SECRET_ID));
   const github = new GitHubApi({ token, baseUrl: env.CODESEARCH_GITHUB_API_URL });
-  const state = new DynamoIndexStateStore(clients.documents, env.CODESEARCH_INDEX_STATE_TABLE);
+  const state = new DynamoIndexStateStore(clients.documents, env.CODESEARCH_INDEX_STATE_TABLE, {
+    generation,
+  });
   const visibility = new SqsVisibility(clients.sqs, env.CODESEARCH_JOB_QUEUE_URL);
   const deps: IndexWorkerDeps = {
     pipeline: {

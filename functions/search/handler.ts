@@ -1,8 +1,8 @@
 /**
  * Lambda entry point of the search API (API Gateway HTTP API, payload v2). It only wires: configuration from
  * the environment (validated once, at cold start), clients created once per container, the embedder and the
- * LanceDB chunk store opened behind a memoised promise, and the same `createSearchApi` handler that
- * `codesearch serve` runs locally — with Powertools logging and metrics around it.
+ * current index generation's LanceDB chunk store opened behind a memoised promise, and the same
+ * `createSearchApi` handler that `codesearch serve` runs locally — with Powertools logging and metrics around it.
  *
  * Environment (names and ARNs only, never secret values):
  * - CODESEARCH_INDEX_URI — s3://bucket/prefix of the LanceDB index (required)
@@ -41,11 +41,11 @@ import {
   lanceStorageOptions,
   readEnvironment,
 } from '#adapters/aws/environment.ts';
+import { openGenerationChunkStore } from '#adapters/aws/generation-chunk-store.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
-import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { bearerTokenAuthenticator } from '#api/auth/authenticator.ts';
 import { cachedKeySet } from '#api/auth/cached-key-set.ts';
 import type { HttpEvent, HttpHandler, HttpResult } from '#api/http-types.ts';
@@ -82,17 +82,19 @@ let api: Promise<HttpHandler> | undefined;
 
 async function createApi(): Promise<HttpHandler> {
   const config = readEnvironment(Config);
-  const catalog = indexStateCatalog(config);
   // One worker: a search embeds one short query at a time, and the function's vCPUs serve ONNX's threads.
   const embedder = await createOnnxEmbedder({
     modelDir: await modelDirectoryOf(config, DEFAULT_MODEL_DIR),
     workers: 1,
   });
-  const store = await openLanceChunkStore({
+  // The current generation's table, created empty if this model has none yet: until upkeep's rebuilds land,
+  // searches find nothing in a repository instead of failing, and GET /repos shows it as indexing.
+  const { store, generation } = await openGenerationChunkStore({
     uri: config.CODESEARCH_INDEX_URI,
     metadata: { modelId: embedder.modelId, dimension: embedder.dimension, chunkerVersion: CHUNKER_VERSION },
     storageOptions: lanceStorageOptions(config),
   });
+  const catalog = indexStateCatalog(config, generation);
   const keys = cachedKeySet(secretsManagerSecret(awsClients().secrets, config.CODESEARCH_KEYS_SECRET_ID), {
     ttlMs: config.CODESEARCH_KEYS_TTL_SECONDS * 1000,
   });
@@ -113,7 +115,10 @@ async function createApi(): Promise<HttpHandler> {
 }
 
 /** The pipeline's view of each repository, when the deployment has the pipeline (both variables set). */
-function indexStateCatalog(config: z.infer<typeof Config>): IndexStateCatalog | undefined {
+function indexStateCatalog(
+  config: z.infer<typeof Config>,
+  generation: string,
+): IndexStateCatalog | undefined {
   const table = config.CODESEARCH_INDEX_STATE_TABLE;
   const queueUrl = config.CODESEARCH_JOB_QUEUE_URL;
   if (table === undefined && queueUrl === undefined) return undefined;
@@ -124,7 +129,7 @@ function indexStateCatalog(config: z.infer<typeof Config>): IndexStateCatalog | 
   const clients = awsClients();
   const repositories = config.CODESEARCH_REPOSITORIES_TABLE;
   return new IndexStateCatalog(
-    new DynamoIndexStateStore(clients.documents, table),
+    new DynamoIndexStateStore(clients.documents, table, { generation }),
     new SqsJobQueue(clients.sqs, queueUrl),
     {
       registry:

@@ -3,14 +3,17 @@
  * real AWS SDK client (from a local endpoint speaking Secrets Manager's protocol), the index opened from its
  * URI, the shared query cache in DynamoDB (dynalite), Powertools logs and EMF metrics on stdout.
  */
+import { rename } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generationTableName, indexGeneration } from '#adapters/lancedb/index-generation.ts';
 import { newKeySetText, parseKeySet } from '#api/auth/key-set.ts';
 import { mintToken } from '#api/auth/tokens.ts';
 import type { HttpEvent, HttpResult } from '#api/http-types.ts';
+import { CHUNKER_VERSION } from '#engine/chunking/index.ts';
 import { type DynamoEmulator, startDynamoEmulator } from '#test/emulators/dynamodb-emulator.ts';
 import { randomFaults } from '#test/emulators/faults.ts';
 import { apiGatewayEvent } from './http-event.ts';
@@ -41,6 +44,15 @@ describe('functions/search/handler (the Lambda entry point)', () => {
 
   beforeAll(async () => {
     [sample, dynamo] = await Promise.all([openIndexedSample(['acme/sample']), startDynamoEmulator()]);
+    // Built locally (one table, "chunks"); in Lambda each index generation has its own table: move it there.
+    const lancedb = join(sample.services.home, 'lancedb');
+    const { embedder } = sample.services;
+    const generation = indexGeneration({
+      modelId: embedder.modelId,
+      dimension: embedder.dimension,
+      chunkerVersion: CHUNKER_VERSION,
+    });
+    await rename(join(lancedb, 'chunks.lance'), join(lancedb, `${generationTableName(generation)}.lance`));
     secretsEndpoint = createServer((req, res) => {
       req.resume().on('end', () => {
         secretReads++;

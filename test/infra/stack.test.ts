@@ -408,6 +408,10 @@ describe('the index upkeep function', () => {
       CODESEARCH_INDEX_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/index']] },
       CODESEARCH_MODEL_DIR: '/opt/model',
       CODESEARCH_VERSION_RETENTION_HOURS: '168',
+      // Rebuilds after a model change: index states, registrations, the job queue
+      CODESEARCH_INDEX_STATE_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateIndexStateTable') },
+      CODESEARCH_REPOSITORIES_TABLE: { Ref: logicalId('AWS::DynamoDB::Table', 'StateRepositoriesTable') },
+      CODESEARCH_JOB_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', 'StateIndexJobQueue') },
     });
   });
 
@@ -460,12 +464,15 @@ describe('the index upkeep function', () => {
     });
   });
 
-  it('may write the index prefix and its dead-letter queue, and nothing else', () => {
+  it('may write the index prefix, rebuild markers, jobs and its dead-letter queue, and nothing else', () => {
     expect(statementsOf('IndexUpkeep')).toEqual([
       ...baseline('IndexUpkeep'),
       allow('sqs:SendMessage', queueArn('ServiceIndexUpkeepDeadLetterQueue')),
       allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], indexObjects()),
       listIndexPrefix(),
+      allow(['dynamodb:PutItem', 'dynamodb:Scan'], tableArn('StateIndexStateTable')),
+      allow('dynamodb:Scan', tableArn('StateRepositoriesTable')),
+      allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
     ]);
   });
 });

@@ -144,6 +144,19 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
     await store.close();
   });
 
+  it('names its table in the data version, so two tables at the same version never share cached results', async () => {
+    const uri = await tempDir();
+    const first = await openLanceChunkStore({ uri, metadata, tableName: 'chunks_a' });
+    const second = await openLanceChunkStore({ uri, metadata, tableName: 'chunks_b' });
+    // Read beside a running count, as /health does
+    const [, a] = await Promise.all([first.countChunks(), first.dataVersion()]);
+    const b = await second.dataVersion();
+    expect(a).not.toBe(b);
+    expect(a.replace('chunks_a', '')).toBe(b.replace('chunks_b', ''));
+    await first.close();
+    await second.close();
+  });
+
   describe('opening while another process creates the table', () => {
     /** What LanceDB leaves between a new table's transaction file and its first manifest. */
     async function halfCreatedTable(uri: string): Promise<void> {

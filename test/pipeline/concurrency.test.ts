@@ -9,7 +9,6 @@
  * that lost too many races in a row, say — is redelivered as SQS would; what must hold is the end state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { type Chunker, createChunker } from '#engine/chunking/index.ts';
 import { detectLanguage } from '#engine/discovery/index.ts';
@@ -91,10 +90,7 @@ describe(`${WORKERS} concurrent workers writing one repository's table`, () => {
       await reader.close();
     }
     // …the commit is published with no writer left behind, and nothing gave up on the way
-    const state = await new DynamoIndexStateStore(
-      world.clients.documents,
-      world.dynamo.tables.indexState,
-    ).get(REPO);
+    const state = await world.indexState().get(REPO);
     expect(state?.commit).toBe(commit);
     expect(state?.writers).toEqual([]);
     expect(world.sqs.peek(DEAD_LETTER_QUEUE)).toEqual([]);

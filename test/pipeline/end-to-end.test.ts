@@ -4,7 +4,6 @@
  * finds the new code and no longer finds deleted code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import type { LanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
@@ -64,7 +63,7 @@ describe('push → webhook → queue → worker → LanceDB on S3 → search', (
     reader = await world.openReader(opened.deps.pipeline.embedder);
     // As in Lambda: the index-state table tells the API which commit each repository is searchable at
     const catalog = new IndexStateCatalog(
-      new DynamoIndexStateStore(world.clients.documents, world.dynamo.tables.indexState),
+      world.indexState(),
       new SqsJobQueue(world.clients.sqs, String(world.env.CODESEARCH_JOB_QUEUE_URL)),
     );
     search = createSearchApi({
@@ -94,10 +93,7 @@ describe('push → webhook → queue → worker → LanceDB on S3 → search', (
     timings.firstIndex = performance.now() - started;
 
     // Then: the commit is searchable
-    const state = await new DynamoIndexStateStore(
-      world.clients.documents,
-      world.dynamo.tables.indexState,
-    ).get(EXAMPLE_REPO);
+    const state = await world.indexState().get(EXAMPLE_REPO);
     expect(state?.commit).toBe(after);
     const hits = await find('retry a failed upload with exponential backoff');
     expect(hits[0]?.path).toBe('src/upload/retry.ts');

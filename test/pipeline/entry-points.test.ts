@@ -6,7 +6,6 @@
  */
 import type { APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import type { UpkeepReport } from '#adapters/lancedb/lance-chunk-store.ts';
 import { DEFAULT_MODEL_DIR, readModelDirectory } from '#engine/embedding/index.ts';
 import { lambdaContext } from '#test/emulators/lambda-context.ts';
@@ -81,10 +80,7 @@ describe('Lambda entry points, configured from the environment', () => {
     await world.drain([(event, context) => worker(event, context)]);
 
     // Then: the second push is searchable
-    const state = await new DynamoIndexStateStore(
-      world.clients.documents,
-      world.dynamo.tables.indexState,
-    ).get(EXAMPLE_REPO);
+    const state = await world.indexState().get(EXAMPLE_REPO);
     expect(state?.commit).toBe(after);
     const model = await readModelDirectory(DEFAULT_MODEL_DIR);
     const reader = await world.openReader({ modelId: model.modelId, dimension: model.config.dimension });

@@ -6,8 +6,6 @@
  * searchable commit.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { type Chunker, createChunker } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
@@ -98,14 +96,8 @@ async function snapshot(world: PipelineWorld, model: Pick<OnnxEmbedder, 'modelId
     const rows = await reader.listChunks({ repos: [REPO] }, 100_000);
     const vectors = new Map<string, Float32Array>();
     for (const row of rows) vectors.set(row.id, (await reader.chunkVector(row.id)) ?? new Float32Array());
-    const hashes = await new DynamoFileHashStore(
-      world.clients.documents,
-      world.dynamo.tables.fileHashes,
-    ).listFiles(REPO);
-    const state = await new DynamoIndexStateStore(
-      world.clients.documents,
-      world.dynamo.tables.indexState,
-    ).get(REPO);
+    const hashes = await world.fileHashes().listFiles(REPO);
+    const state = await world.indexState().get(REPO);
     return {
       chunks: rows
         .map((row) => `${row.id} ${row.path}:${row.startLine}-${row.endLine} ${row.content}`)

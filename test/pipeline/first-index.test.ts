@@ -4,7 +4,6 @@
  * default branch and its head on GitHub → LanceDB on the S3 emulator → search finds the code, at that commit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
@@ -43,7 +42,7 @@ describe('reindex of a registered repository that was never pushed', () => {
     worker = opened.handler;
     reader = await world.openReader(opened.deps.pipeline.embedder);
     const catalog = new IndexStateCatalog(
-      new DynamoIndexStateStore(world.clients.documents, world.dynamo.tables.indexState),
+      world.indexState(),
       new SqsJobQueue(world.clients.sqs, String(world.env.CODESEARCH_JOB_QUEUE_URL)),
       { registry: new DynamoRepoRegistry(world.clients.documents, world.dynamo.tables.repositories) },
     );
@@ -78,10 +77,7 @@ describe('reindex of a registered repository that was never pushed', () => {
     const elapsed = performance.now() - started;
 
     // Then: the default branch's head is the searchable commit of the index GitHub's spelling names
-    const state = await new DynamoIndexStateStore(
-      world.clients.documents,
-      world.dynamo.tables.indexState,
-    ).get(REPO);
+    const state = await world.indexState().get(REPO);
     expect(state).toMatchObject({ repo: REPO, branch: DEFAULT_BRANCH, commit: head });
     const { body } = await call('POST', '/search', {
       query: 'retry a failed upload with exponential backoff',

@@ -5,7 +5,6 @@
  * Once the token is in, a redrive indexes what was missed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { redriveDeadLetters } from '#adapters/aws/redrive.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
@@ -57,7 +56,7 @@ describe('a GitHub token secret still holding the placeholder', () => {
     expect(reason).toContain('github-token'); // the secret to fix
     expect(reason).not.toContain('Zq8RmT2vXw4YbN6c'); // never the secret's value
     expect(world.github.requests.slice(requestsBefore)).toEqual([]);
-    const state = new DynamoIndexStateStore(world.clients.documents, world.dynamo.tables.indexState);
+    const state = world.indexState();
     expect((await state.get(REPO))?.errors[0]).toContain('the GitHub token is not configured');
 
     // When: the operator puts the token in and redrives the dead-letter queue

@@ -226,7 +226,9 @@ describe('every AWS call a function makes is allowed by its role', () => {
     // …the search API lists the repositories, an admin re-indexes one, and tokens are checked
     const search = world.clientsFor('Search');
     const catalog = new IndexStateCatalog(
-      new DynamoIndexStateStore(search.documents, world.dynamo.tables.indexState),
+      new DynamoIndexStateStore(search.documents, world.dynamo.tables.indexState, {
+        generation: world.generation(),
+      }),
       new SqsJobQueue(search.sqs, String(world.env.CODESEARCH_JOB_QUEUE_URL)),
       { registry: new DynamoRepoRegistry(search.documents, world.dynamo.tables.repositories) },
     );
@@ -247,9 +249,14 @@ describe('every AWS call a function makes is allowed by its role', () => {
     expect(await queryCache.get('granted')).toEqual({ results: [] });
     expect(warnings).toEqual([]);
 
-    // …and upkeep compacts the table, rebuilds its indexes and removes old versions
-    const upkeep = await openUpkeepTarget({ ...world.env, CODESEARCH_VERSION_RETENTION_HOURS: '0' });
+    // …and upkeep queues what this generation lacks (acme/fresh: registered, its first index not run yet),
+    // compacts the table, rebuilds its indexes and removes old versions
+    const upkeep = await openUpkeepTarget(
+      { ...world.env, CODESEARCH_VERSION_RETENTION_HOURS: '0' },
+      world.clientsFor('IndexUpkeep'),
+    );
     try {
+      expect((await upkeep.queueRebuilds()).queued).toEqual(['acme/fresh']);
       expect((await upkeep.store.upkeep({ retainVersionsMs: 0 })).oldVersionsRemoved).toBeGreaterThan(0);
     } finally {
       await upkeep.store.close();
@@ -259,11 +266,13 @@ describe('every AWS call a function makes is allowed by its role', () => {
     const webhookCalls = refused('Webhook', service.webhook);
     const workerCalls = refused('IndexWorker', service.indexWorker);
     const searchCalls = refused('Search', service.search);
+    const upkeepCalls = refused('IndexUpkeep', service.indexUpkeep);
     expect({
       webhook: webhookCalls.refused,
       indexWorker: workerCalls.refused,
       search: searchCalls.refused,
-    }).toEqual({ webhook: [], indexWorker: [], search: [] });
+      indexUpkeep: upkeepCalls.refused,
+    }).toEqual({ webhook: [], indexWorker: [], search: [], indexUpkeep: [] });
     // …the paths that matter were taken: idempotency records, fan-out, visibility, dead letters, re-index
     expect([...webhookCalls.made]).toEqual(
       expect.arrayContaining([
@@ -291,6 +300,14 @@ describe('every AWS call a function makes is allowed by its role', () => {
         `dynamodb:GetItem on ${world.dynamo.tables.repositories}`,
         `dynamodb:GetItem on ${world.dynamo.tables.queryCache}`,
         `dynamodb:PutItem on ${world.dynamo.tables.queryCache}`,
+        `sqs:SendMessage on ${JOB_QUEUE}`,
+      ]),
+    );
+    expect([...upkeepCalls.made]).toEqual(
+      expect.arrayContaining([
+        `dynamodb:Scan on ${world.dynamo.tables.indexState}`,
+        `dynamodb:Scan on ${world.dynamo.tables.repositories}`,
+        `dynamodb:PutItem on ${world.dynamo.tables.indexState}`,
         `sqs:SendMessage on ${JOB_QUEUE}`,
       ]),
     );

@@ -4,8 +4,8 @@
  * now ignores, and a push of one file costs one request per ignore file above it, never a listing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import type { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
+import type { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import type { LanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
@@ -89,8 +89,8 @@ describe('.codesearchignore in push-driven indexing', () => {
     embedder = await createOnnxEmbedder({ workers: 1 });
     worker = (await world.openWorker({ embedder })).handler;
     reader = await world.openReader(embedder);
-    state = new DynamoIndexStateStore(world.clients.documents, world.dynamo.tables.indexState);
-    hashes = new DynamoFileHashStore(world.clients.documents, world.dynamo.tables.fileHashes);
+    state = world.indexState();
+    hashes = world.fileHashes();
     queue = new SqsJobQueue(world.clients.sqs, world.env.CODESEARCH_JOB_QUEUE_URL as string);
   });
   afterAll(async () => {

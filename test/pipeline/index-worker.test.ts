@@ -6,8 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import type { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import type { LanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
@@ -72,7 +71,7 @@ describe('index worker', () => {
     );
     workers = opened.map((worker) => worker.handler);
     reader = await world.openReader(embedder);
-    state = new DynamoIndexStateStore(world.clients.documents, world.dynamo.tables.indexState);
+    state = world.indexState();
     queue = new SqsJobQueue(world.clients.sqs, world.env.CODESEARCH_JOB_QUEUE_URL as string);
   });
   afterAll(async () => {
@@ -110,10 +109,7 @@ describe('index worker', () => {
         .filter((path) => /^src\/module\d+\.ts$/.test(path))
         .sort(),
     );
-    const recorded = await new DynamoFileHashStore(
-      world.clients.documents,
-      world.dynamo.tables.fileHashes,
-    ).listFiles(REPO);
+    const recorded = await world.fileHashes().listFiles(REPO);
     expect(recorded.get('src/generated.ts')?.chunkCount).toBe(0); // remembered, so never downloaded again
   });
 

@@ -4,7 +4,6 @@
  * emulators with the bundled model and the real chunker, printed for the report, and bounded by assertions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { type Chunker, createChunker } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
@@ -104,10 +103,7 @@ describe(`a one-file push to a ${FILES.toLocaleString('en-US')}-file repository`
     expect(githubRequests).toEqual([`GET /repos/${REPO}/contents/${path}?ref=${after}`]);
     expect(modelTexts).toBeGreaterThan(0);
     expect(modelTexts).toBeLessThanOrEqual(fileChunks.length);
-    expect(
-      (await new DynamoIndexStateStore(world.clients.documents, world.dynamo.tables.indexState).get(REPO))
-        ?.commit,
-    ).toBe(after);
+    expect((await world.indexState().get(REPO))?.commit).toBe(after);
     console.info(
       `push cost (${FILES} files, 1 changed): GitHub requests ${githubRequests.length}, model texts ${modelTexts} ` +
         `in ${embedder.stats.batches - batches} call(s) (the file has ${fileChunks.length} chunks), ` +

@@ -7,11 +7,15 @@
  * That is safe by construction: hashes are recorded only after the chunk commit, a path whose record is
  * missing or stale is simply fetched again by the next run, and a failed job is redelivered, which repeats
  * the whole (idempotent) step.
+ *
+ * With a `generation` the partition key is `<generation>#<index>` (see generation-keys.ts): the records
+ * describe one generation's chunk table, and a new model must start from none.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { FileHashLookup } from '#engine/pipeline/ports.ts';
 import type { FileHashStore, FileRecord } from '#engine/types.ts';
 import { batchGet, batchWrite, type DocumentClient } from './dynamo-batches.ts';
+import { generationKey } from './generation-keys.ts';
 
 const PROJECTION = {
   expression: '#p, #h, #c, #t',
@@ -21,10 +25,17 @@ const PROJECTION = {
 export class DynamoFileHashStore implements FileHashStore, FileHashLookup {
   readonly #client: DocumentClient;
   readonly #table: string;
+  readonly #generation: string | undefined;
 
-  constructor(client: DocumentClient, tableName: string) {
+  /** @param options.generation the index generation whose records these are. @default none: bare index names */
+  constructor(client: DocumentClient, tableName: string, options: { generation?: string } = {}) {
     this.#client = client;
     this.#table = tableName;
+    this.#generation = options.generation;
+  }
+
+  #key(repo: string): string {
+    return generationKey(this.#generation, repo);
   }
 
   async listFiles(repo: string): Promise<Map<string, FileRecord>> {
@@ -36,7 +47,7 @@ export class DynamoFileHashStore implements FileHashStore, FileHashLookup {
           TableName: this.#table,
           KeyConditionExpression: '#r = :r',
           ExpressionAttributeNames: { '#r': 'repo', ...PROJECTION.names },
-          ExpressionAttributeValues: { ':r': repo },
+          ExpressionAttributeValues: { ':r': this.#key(repo) },
           ProjectionExpression: PROJECTION.expression,
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
@@ -56,7 +67,7 @@ export class DynamoFileHashStore implements FileHashStore, FileHashLookup {
     const items = await batchGet(
       this.#client,
       this.#table,
-      unique.map((path) => ({ repo, path })),
+      unique.map((path) => ({ repo: this.#key(repo), path })),
       PROJECTION,
     );
     return new Map(items.map((item) => [String(item.path), toRecord(item)]));
@@ -67,12 +78,13 @@ export class DynamoFileHashStore implements FileHashStore, FileHashLookup {
     upserts: readonly FileRecord[],
     deletedPaths: readonly string[],
   ): Promise<void> {
+    const key = this.#key(repo);
     const upserted = new Set(upserts.map((record) => record.path));
     await batchWrite(this.#client, this.#table, [
       ...upserts.map((record) => ({
         PutRequest: {
           Item: {
-            repo,
+            repo: key,
             path: record.path,
             hash: record.hash,
             chunks: record.chunkCount,
@@ -83,7 +95,7 @@ export class DynamoFileHashStore implements FileHashStore, FileHashLookup {
       // A batch may not touch one key twice; an upsert wins over a deletion of the same path.
       ...[...new Set(deletedPaths)]
         .filter((path) => !upserted.has(path))
-        .map((path) => ({ DeleteRequest: { Key: { repo, path } } })),
+        .map((path) => ({ DeleteRequest: { Key: { repo: key, path } } })),
     ]);
   }
 }

@@ -11,11 +11,17 @@
  * | syncId, syncSeq, syncCommit, syncBatches, syncDone, syncQueued | the current sync, the batch numbers done (a number set), whether all its batches were queued |
  * | files                        | indexable files at the last full comparison                               |
  * | errors                       | the last few permanent failures, newest first                              |
+ *
+ * With a `generation`, keys are `<generation>#<index>` (see generation-keys.ts): the searchable commit, claims
+ * and sync progress describe one generation's chunk table, so a new model starts with no state at all and its
+ * first job for each index is a full sync. Items of other generations are only read (`listOtherGenerations`),
+ * beside the rebuild markers upkeep writes (`requestRebuild`).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IndexState, IndexStateStore, SyncProgress, WriterLease } from '#engine/pipeline/ports.ts';
 import type { DocumentClient } from './dynamo-batches.ts';
+import { generationKey, parseGenerationKey, rebuildMarkerKey } from './generation-keys.ts';
 
 const MAX_ERRORS = 5;
 
@@ -23,29 +29,82 @@ export class DynamoIndexStateStore implements IndexStateStore {
   readonly #client: DocumentClient;
   readonly #table: string;
   readonly #now: () => number;
+  readonly #generation: string | undefined;
 
-  constructor(client: DocumentClient, tableName: string, options: { now?: () => number } = {}) {
+  /** @param options.generation the index generation this state describes. @default none: bare index names */
+  constructor(
+    client: DocumentClient,
+    tableName: string,
+    options: { now?: () => number; generation?: string } = {},
+  ) {
     this.#client = client;
     this.#table = tableName;
     this.#now = options.now ?? Date.now;
+    this.#generation = options.generation;
+  }
+
+  #key(index: string): { indexName: string } {
+    return { indexName: generationKey(this.#generation, index) };
   }
 
   async get(index: string): Promise<IndexState | undefined> {
     const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: { indexName: index }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.#table, Key: this.#key(index), ConsistentRead: true }),
     );
-    return Item ? toState(Item) : undefined;
+    return Item ? toState({ ...Item, indexName: index }) : undefined;
   }
 
-  /** Every index's state (one item per index: a scan stays small). */
+  /** Every index's state in this generation (one item per index and generation: a scan stays small). */
   async list(): Promise<IndexState[]> {
-    const states: IndexState[] = [];
+    return (await this.#scan()).filter((state) => state.generation === this.#generation);
+  }
+
+  /**
+   * The states other generations (and items from before generations) hold, newest publication first: what
+   * upkeep rebuilds in this one, and what `GET /repos` shows as waiting for it.
+   */
+  async listOtherGenerations(): Promise<IndexState[]> {
+    return (await this.#scan())
+      .filter((state) => state.generation !== this.#generation)
+      .sort((a, b) => (b.indexedAt ?? '').localeCompare(a.indexedAt ?? ''));
+  }
+
+  /**
+   * Records that a rebuild of `index` was queued in this generation, unless one was recorded within
+   * `retryAfterMs` (one conditional put): true when the caller should queue it. The marker covers the time a
+   * job waits on the queue before it claims the index; after that the claim shows it is under way.
+   */
+  async requestRebuild(index: string, options: { retryAfterMs: number }): Promise<boolean> {
+    const now = this.#now();
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { indexName: rebuildMarkerKey(this.#generation, index), requestedAt: now },
+          ConditionExpression: 'attribute_not_exists(#requestedAt) OR #requestedAt < :retryBefore',
+          ExpressionAttributeNames: { '#requestedAt': 'requestedAt' },
+          ExpressionAttributeValues: { ':retryBefore': now - options.retryAfterMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Every index item of every generation, with its generation (rebuild markers left out). */
+  async #scan(): Promise<(IndexState & { generation?: string })[]> {
+    const states: (IndexState & { generation?: string })[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#client.send(
         new ScanCommand({ TableName: this.#table, ExclusiveStartKey: startKey }),
       );
-      states.push(...(page.Items ?? []).map(toState));
+      for (const item of page.Items ?? []) {
+        const key = parseGenerationKey(String(item.indexName));
+        if (key) states.push({ ...toState({ ...item, indexName: key.index }), generation: key.generation });
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return states;
@@ -147,7 +206,7 @@ export class DynamoIndexStateStore implements IndexStateStore {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { indexName: index },
+          Key: this.#key(index),
           // ADD to a set is idempotent: a redelivered batch is not counted twice.
           UpdateExpression: 'ADD #syncDone :batch',
           ConditionExpression: '#syncId = :id AND #targetSeq = :seq',
@@ -160,7 +219,7 @@ export class DynamoIndexStateStore implements IndexStateStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? toState(Attributes).sync : undefined;
+      return Attributes ? toState({ ...Attributes, indexName: index }).sync : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
@@ -198,7 +257,7 @@ export class DynamoIndexStateStore implements IndexStateStore {
       });
     } else {
       await this.#client.send(
-        new PutCommand({ TableName: this.#table, Item: { indexName: index, errors, writers: {} } }),
+        new PutCommand({ TableName: this.#table, Item: { ...this.#key(index), errors, writers: {} } }),
       );
     }
   }
@@ -214,9 +273,7 @@ export class DynamoIndexStateStore implements IndexStateStore {
     },
   ): Promise<boolean> {
     try {
-      await this.#client.send(
-        new UpdateCommand({ TableName: this.#table, Key: { indexName: index }, ...input }),
-      );
+      await this.#client.send(new UpdateCommand({ TableName: this.#table, Key: this.#key(index), ...input }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

@@ -7,7 +7,7 @@
  *
  * or allows a whole owner through the webhook's CODESEARCH_ALLOWED_OWNERS.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { RepoRegistration, RepoRegistry } from '#adapters/github/webhook-receiver.ts';
 import type { DocumentClient } from './dynamo-batches.ts';
 
@@ -25,9 +25,27 @@ export class DynamoRepoRegistry implements RepoRegistry {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { repo: repo.toLowerCase() } }),
     );
-    if (!Item) return undefined;
-    const branches =
-      Item.branches instanceof Set ? [...Item.branches] : ((Item.branches as string[] | undefined) ?? []);
-    return { branches: branches.map(String) };
+    return Item ? toRegistration(Item) : undefined;
   }
+
+  /** Every registered repository (upkeep queues the ones not indexed yet; one item each, a small scan). */
+  async list(): Promise<(RepoRegistration & { repo: string })[]> {
+    const registrations: (RepoRegistration & { repo: string })[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({ TableName: this.#table, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? [])
+        registrations.push({ repo: String(item.repo), ...toRegistration(item) });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return registrations;
+  }
+}
+
+function toRegistration(item: Record<string, unknown>): RepoRegistration {
+  const branches =
+    item.branches instanceof Set ? [...item.branches] : ((item.branches as string[] | undefined) ?? []);
+  return { branches: branches.map(String) };
 }

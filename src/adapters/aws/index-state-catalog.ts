@@ -4,6 +4,9 @@
  * last failures; and "re-index this repository" as a sync job of its branch head — or, for a registered
  * repository that has never been indexed, a sync job of its default branch, which the worker looks up on GitHub
  * (so this side needs no GitHub token).
+ *
+ * After a model change (a new index generation, see generation-keys.ts) an index searchable only in another
+ * generation is listed as `indexing` with no commit until upkeep's rebuild publishes it in this one.
  */
 import type { RepoRegistry } from '#adapters/github/webhook-receiver.ts';
 import { ConflictError } from '#api/errors.ts';
@@ -37,11 +40,22 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
   }
 
   async listRepos(): Promise<RepoRecord[]> {
-    return (await this.#state.list()).map(toRecord);
+    const [current, others] = await Promise.all([this.#state.list(), this.#state.listOtherGenerations()]);
+    const records = current.map(toRecord);
+    const listed = new Set(records.map((record) => record.repo));
+    for (const state of others) {
+      if (state.commit === undefined || listed.has(state.index)) continue;
+      listed.add(state.index);
+      records.push(awaitingRebuild(state.index));
+    }
+    return records;
   }
 
   async reindex(index: string): Promise<void> {
-    const state = await this.#state.get(index);
+    // An index not rebuilt in this generation yet still has its repository and branch in another one.
+    const state =
+      (await this.#state.get(index)) ??
+      (await this.#state.listOtherGenerations()).find((other) => other.index === index && other.branch);
     if (!state?.repo || !state.branch) {
       if (await this.#registered(index)) return this.#firstIndex(index);
       if (!state)
@@ -89,6 +103,11 @@ function toRecord(state: IndexState): RepoRecord {
     status: statusOf(state),
     errors: state.errors,
   };
+}
+
+/** An index searchable in another generation only: its rebuild in this one is queued or running. */
+function awaitingRebuild(index: string): RepoRecord {
+  return { repo: index, commit: null, indexedAt: null, files: null, status: 'indexing', errors: [] };
 }
 
 function statusOf(state: IndexState): RepoStatus {

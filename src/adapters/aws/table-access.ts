@@ -18,6 +18,8 @@ export type TableAction =
 export const TABLE_ACCESS = {
   /** DynamoRepoRegistry: one GetItem per delivery. */
   repoRegistry: ['dynamodb:GetItem'],
+  /** DynamoRepoRegistry.list (upkeep's rebuilds after a model change): every registration. */
+  repoRegistryList: ['dynamodb:Scan'],
   /** Powertools idempotency (delivery-once.ts): conditional put, read, complete, delete after a failure. */
   deliveryLog: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   /** DynamoFileHashStore: Query to list an index, batches to look up and record. */
@@ -28,6 +30,8 @@ export const TABLE_ACCESS = {
   indexStateWriter: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
   /** IndexStateCatalog (the search API): every index's state, and one to re-index. */
   indexStateReader: ['dynamodb:GetItem', 'dynamodb:Scan'],
+  /** queueMissingIndexes (upkeep, after a model change): every generation's states, conditional rebuild markers. */
+  indexStateRebuilds: ['dynamodb:Scan', 'dynamodb:PutItem'],
   /** DynamoResultCache (the search API's shared result cache): one GetItem per lookup, one PutItem per miss. */
   queryCache: ['dynamodb:GetItem', 'dynamodb:PutItem'],
 } as const satisfies Record<string, readonly TableAction[]>;

@@ -228,6 +228,7 @@ export class LanceChunkStore implements ChunkStore {
   /** Our own schema object: the one LanceDB returns comes from its CommonJS copy of apache-arrow, whose
    * classes the ESM copy we build batches with does not recognise. Same fields, checked on open. */
   readonly #schema: Schema;
+  readonly #tableName: string;
 
   constructor(connection: lancedb.Connection, table: lancedb.Table, options: LanceChunkStoreOptions) {
     this.#connection = connection;
@@ -235,6 +236,9 @@ export class LanceChunkStore implements ChunkStore {
     this.metadata = options.metadata;
     this.#vectorIndexMinRows = options.vectorIndexMinRows ?? 20_000;
     this.#schema = chunkSchema(options.metadata);
+    // Read once, now: LanceDB's name getter borrows the native table, and throws if another call on it is
+    // still running (as a count beside dataVersion() in /health would be).
+    this.#tableName = table.name;
   }
 
   async replaceFiles(
@@ -381,7 +385,9 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   async dataVersion(): Promise<string> {
-    return String(await this.#table.version());
+    // Named by table as well: a new generation's table counts its versions from 1 again, and a result cached
+    // from the old table at the same version number must not be served from the new one.
+    return `${this.#tableName}@${await this.#table.version()}`;
   }
 
   async close(): Promise<void> {

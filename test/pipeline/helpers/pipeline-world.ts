@@ -7,8 +7,12 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '#adapters/aws/clients.ts';
+import { DynamoFileHashStore } from '#adapters/aws/dynamo-file-hash-store.ts';
+import { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
+import { generationTableName, indexGeneration } from '#adapters/lancedb/index-generation.ts';
 import { type LanceChunkStore, openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { CHUNKER_VERSION, type Chunker } from '#engine/chunking/index.ts';
+import { DEFAULT_MODEL_DIR, readModelDirectory } from '#engine/embedding/index.ts';
 import type { PipelineSettings } from '#engine/pipeline/pipeline-deps.ts';
 import { type PipelineLog, SILENT_LOG } from '#engine/pipeline/ports.ts';
 import type { Embedder } from '#engine/types.ts';
@@ -58,10 +62,19 @@ export interface PipelineWorld {
    * generous safety net, so a slow machine only makes it slower.
    */
   drain(handlers: readonly SqsHandler[], options?: { batchSize?: number }): Promise<DrainReport>;
-  /** A reader of the chunk table, for assertions. */
-  openReader(embedder: Pick<Embedder, 'modelId' | 'dimension'>): Promise<LanceChunkStore>;
+  /** A reader of the chunk table of `model`'s index generation (as the functions name it), for assertions. */
+  openReader(model: IndexModel): Promise<LanceChunkStore>;
+  /** The index generation the functions derive from `model`. @default the bundled model's */
+  generation(model?: IndexModel): string;
+  /** The index-state table as the functions see it in `model`'s generation. @default the bundled model's */
+  indexState(model?: IndexModel): DynamoIndexStateStore;
+  /** The file-hash table as the workers see it in `model`'s generation. @default the bundled model's */
+  fileHashes(model?: IndexModel): DynamoFileHashStore;
   close(): Promise<void>;
 }
+
+/** What names an index generation besides the chunker: the model's id and vector dimension. */
+export type IndexModel = Pick<Embedder, 'modelId' | 'dimension'>;
 
 export interface WorkerOptions {
   readonly embedder?: Embedder;
@@ -121,6 +134,11 @@ export async function startPipelineWorld(
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   const opened: OpenedWorker[] = [];
+  const bundled = await readModelDirectory(DEFAULT_MODEL_DIR);
+  const generation = (
+    model: IndexModel = { modelId: bundled.modelId, dimension: bundled.config.dimension },
+  ) =>
+    indexGeneration({ modelId: model.modelId, dimension: model.dimension, chunkerVersion: CHUNKER_VERSION });
 
   return {
     s3,
@@ -166,16 +184,22 @@ export async function startPipelineWorld(
     },
     drain: (handlers, drainOptions = {}) =>
       drainQueue({ sqs: clients.sqs, queueUrl, handlers, batchSize: drainOptions.batchSize ?? 1 }),
-    openReader: (embedder) =>
+    openReader: (model) =>
       openLanceChunkStore({
         uri: indexUri,
-        metadata: {
-          modelId: embedder.modelId,
-          dimension: embedder.dimension,
-          chunkerVersion: CHUNKER_VERSION,
-        },
+        metadata: { modelId: model.modelId, dimension: model.dimension, chunkerVersion: CHUNKER_VERSION },
+        tableName: generationTableName(generation(model)),
         storageOptions: s3.storageOptions,
         readConsistencySeconds: 0,
+      }),
+    generation,
+    indexState: (model) =>
+      new DynamoIndexStateStore(clients.documents, dynamo.tables.indexState, {
+        generation: generation(model),
+      }),
+    fileHashes: (model) =>
+      new DynamoFileHashStore(clients.documents, dynamo.tables.fileHashes, {
+        generation: generation(model),
       }),
     async close() {
       for (const worker of opened) await worker.close();
