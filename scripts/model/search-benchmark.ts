@@ -183,7 +183,7 @@ export async function scoreBench(
   chunkVectors: readonly Float32Array[],
   fusion?: HybridFusion,
   rescoring?: { embedder: Embedder; options: WindowRescoring },
-): Promise<BenchScores & { vectorRanks: number[]; hybridRanks: number[] }> {
+): Promise<BenchScores> {
   const byId = new Map(index.chunks.map((c, i) => [c.id, i]));
   const stored = (i: number): StoredChunk => {
     const c = index.chunks[i] as BenchChunk;
@@ -250,8 +250,6 @@ export async function scoreBench(
         return v < 0 ? k : k < 0 ? v : Math.min(v, k);
       }),
     ).mrr10,
-    vectorRanks,
-    hybridRanks,
   };
 }
 
@@ -272,11 +270,7 @@ async function main(): Promise<void> {
     const chunkVectors = await embedder.embedDocuments(index.chunks.map((c) => c.text));
     const queryVectors: Float32Array[] = [];
     for (const q of index.queries) queryVectors.push(await embedder.embedQuery(q.query));
-    const {
-      vectorRanks: _v,
-      hybridRanks: _h,
-      ...scores
-    } = await scoreBench(
+    const scores = await scoreBench(
       index,
       queryVectors,
       chunkVectors,

@@ -367,11 +367,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
         index.queries.map((q) => queryBag(q.query)),
       ),
     );
-    const {
-      vectorRanks: _v,
-      hybridRanks: _h,
-      ...scores
-    } = await scoreBench(
+    const scores = await scoreBench(
       index,
       queryVectors,
       chunkVectors,
