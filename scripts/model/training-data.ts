@@ -22,6 +22,8 @@ export interface Pair {
   readonly chunk: number;
   /** Index of the package in {@link PairData.packages}. */
   readonly pkg: number;
+  /** 1-based line of the documented definition's first line in its file. */
+  readonly line: number;
 }
 
 export interface PackageCounts {
@@ -94,7 +96,7 @@ export async function buildPairData(
   const seenQueries = new Set<string>();
   const dropped = { duplicateQuery: 0, templated: 0, overCap: 0 };
   // Per package: candidate pairs with their template shape, before the templated filter and the cap.
-  const candidates = new Map<number, { query: string; chunk: number; shape: string }[]>();
+  const candidates = new Map<number, { query: string; chunk: number; shape: string; line: number }[]>();
   let fileNumber = 0;
   try {
     for (const file of files) {
@@ -125,7 +127,12 @@ export async function buildPairData(
       fileNumber++;
       const list = candidates.get(pkg) ?? [];
       for (const d of fresh)
-        list.push({ query: d.query, chunk: base + d.chunk, shape: queryShape(d.query, d.decl) });
+        list.push({
+          query: d.query,
+          chunk: base + d.chunk,
+          shape: queryShape(d.query, d.decl),
+          line: d.line,
+        });
       candidates.set(pkg, list);
       const counts = packages[pkg] as PackageCounts;
       counts.files++;
@@ -154,7 +161,7 @@ export async function buildPairData(
     const counts = packages[pkg] as PackageCounts;
     counts.pairs = kept.length;
     const target = counts.split === 'train' ? train : validation;
-    for (const c of kept) target.push({ query: c.query, chunk: c.chunk, pkg });
+    for (const c of kept) target.push({ query: c.query, chunk: c.chunk, pkg, line: c.line });
   }
   return {
     packages,

@@ -3,6 +3,7 @@
  * only experimenting) export. `scripts/train-model.ts` is its command line.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
 import type { Embedder, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,
@@ -37,7 +38,7 @@ import {
   train,
   unitGaussianRows,
 } from './trainer.ts';
-import { buildPairData, type PairData } from './training-data.ts';
+import { buildPairData, type Pair, type PairData } from './training-data.ts';
 
 export interface ModelSettings extends TrainSettings {
   readonly modelId: string;
@@ -65,6 +66,11 @@ export interface ModelSettings extends TrainSettings {
    */
   readonly windowLines: number;
   readonly windowContextLines: number;
+  /**
+   * The code side of a training pair is the window of the chunk that holds the definition's first line —
+   * what window re-scoring compares a query with at search time — instead of the whole chunk.
+   */
+  readonly trainOnWindows: boolean;
 }
 
 export const DEFAULT_SETTINGS: ModelSettings = {
@@ -81,6 +87,7 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   dataSeed: 1,
   windowLines: 12,
   windowContextLines: 2,
+  trainOnWindows: true,
   epochs: 3,
   batchSize: 256,
   seed: 7,
@@ -96,6 +103,9 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   beta2: 0.999,
   epsilon: 1e-8,
 };
+
+/** Spacing of window keys within a chunk's key: a chunk of at most 400 tokens has far fewer than 1,000 windows. */
+const WINDOWS_PER_CHUNK_KEY = 1000;
 
 /** The token that marks a query: appended to the vocabulary, and put right after [CLS] by the query prefix. */
 export const QUERY_MARKER = '[QRY]';
@@ -275,12 +285,31 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     return bag;
   };
   const queryBag = (text: string) => bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens, queryMarker));
-  const pairs: TrainingPair[] = data.train.map((p) => ({
-    query: queryBag(p.query),
-    code: codeBag(p.chunk),
-    codeKey: p.chunk,
-    group: p.pkg,
-  }));
+  // The window of a pair's chunk that holds its definition, cut as search cuts windows (window-rescoring.ts).
+  const windowPair = (p: Pair): TrainingPair => {
+    const chunk = data.chunks[p.chunk] as PairChunk;
+    const content = chunk.text.slice(chunk.text.indexOf('\n') + 1);
+    const window = Math.max(0, Math.floor((p.line - chunk.startLine) / settings.windowLines));
+    const start = window * settings.windowLines;
+    const body = content
+      .split('\n')
+      .slice(Math.max(0, start - settings.windowContextLines), start + settings.windowLines)
+      .join('\n');
+    return {
+      query: queryBag(p.query),
+      code: bagOf(
+        encodeForModel(tokenIdsOf, embeddingText({ path: chunk.path, content: body }), settings.maxTokens),
+      ),
+      // Pairs in the same window share their code; a chunk has far fewer than WINDOWS_PER_CHUNK_KEY windows.
+      codeKey: p.chunk * WINDOWS_PER_CHUNK_KEY + window,
+      group: p.pkg,
+    };
+  };
+  const pairs: TrainingPair[] = data.train.map((p) =>
+    settings.trainOnWindows && settings.windowLines > 0
+      ? windowPair(p)
+      : { query: queryBag(p.query), code: codeBag(p.chunk), codeKey: p.chunk, group: p.pkg },
+  );
   // Validation: every chunk of the validation files is a candidate.
   const validationChunks: number[] = [];
   for (let c = 0; c < data.chunks.length; c++) {
