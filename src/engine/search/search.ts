@@ -1,16 +1,10 @@
 /**
  * Search over the chunk store: `vector` (embedding cosine), `keyword` (BM25 over identifier-split terms) and
  * `hybrid` (both, fused with Reciprocal Rank Fusion — rank-based, so the two incomparable score scales never
- * need calibrating).
+ * need calibrating). When the model asks for it, the vector side's best candidates (and in hybrid search the
+ * keyword side's too) are re-scored by their best window of lines before ranking (window-rescoring.ts).
  */
-import type {
-  ChunkStore,
-  Embedder,
-  HybridFusion,
-  ScoredChunk,
-  StoredChunk,
-  WindowRescoring,
-} from '../types.ts';
+import type { ChunkStore, Embedder, HybridFusion, ScoredChunk, StoredChunk } from '../types.ts';
 import type { SearchFilter } from './filters.ts';
 import { rescoreByWindows } from './window-rescoring.ts';
 
@@ -78,21 +72,15 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
             deps.embedder,
             side.query,
             side.hits,
-            [...side.hits, ...keyword]
-              .map(({ chunk }) => chunk)
-              .filter(firstOfEachSide(side.hits, rescoring)),
+            [...side.hits.slice(0, rescoring.depth), ...keyword.slice(0, rescoring.depth)].map(
+              ({ chunk }) => chunk,
+            ),
             rescoring,
           )
         : side.hits;
       return fuseRrf(vector, keyword, deps.embedder.fusion).slice(0, query.limit);
     }
   }
-}
-
-/** Keeps the first `depth` chunks of the vector side and of the keyword side (listed one after the other). */
-function firstOfEachSide(vector: readonly ScoredChunk[], rescoring: WindowRescoring) {
-  return (_chunk: StoredChunk, i: number): boolean =>
-    i < vector.length ? i < rescoring.depth : i - vector.length < rescoring.depth;
 }
 
 async function vectorSide(

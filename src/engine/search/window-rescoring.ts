@@ -44,6 +44,7 @@ export function forgetWindowVectors(embedder: Embedder): void {
   caches.delete(embedder);
 }
 
+/** The window vectors of `chunks` (distinct), from the cache or embedded in one call. */
 async function windowVectors(
   embedder: Embedder,
   chunks: readonly StoredChunk[],
@@ -57,13 +58,12 @@ async function windowVectors(
   const found = new Map<string, readonly Float32Array[]>();
   const missing: { id: string; texts: string[] }[] = [];
   for (const chunk of chunks) {
-    if (found.has(chunk.id)) continue;
     const cached = cache.get(chunk.id);
     if (cached) {
-      cache.delete(chunk.id);
+      cache.delete(chunk.id); // re-inserted last: most recently used
       cache.set(chunk.id, cached);
       found.set(chunk.id, cached);
-    } else if (!missing.some((m) => m.id === chunk.id)) {
+    } else {
       missing.push({ id: chunk.id, texts: windowTexts(chunk, options) });
     }
   }
