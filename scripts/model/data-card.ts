@@ -168,6 +168,7 @@ numbers are slightly optimistic for this model family.
 | + trained and re-scored on 8-line windows (hybrid: validation 0.527, dev 0.482) | 0.47 | 0.404 |
 | + word dropout 0.15 / 0.5 instead of 0.3 (hybrid: validation 0.532 / 0.525, dev 0.468 / 0.473) | 0.46 / 0.46 | 0.420 / 0.413 |
 | + 384 dimensions / scale 25 (hybrid: validation 0.533 / 0.531, dev 0.471 / 0.459) | 0.47 / 0.46 | 0.421 / 0.409 |
+| + each pair trained on its whole chunk as well as its window (hybrid: validation 0.524, dev 0.473) | 0.45 | 0.399 |
 
 ## Settings
 \`\`\`json
