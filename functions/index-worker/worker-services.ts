@@ -1,7 +1,8 @@
 /**
  * Builds everything the index worker needs from its environment, once per container: the ONNX embedder and
  * the chunker, the current index generation's LanceDB chunk table on S3 and its DynamoDB state, GitHub behind
- * the cached token, and the queues. Tests build the same `IndexWorkerDeps` from emulators instead.
+ * the cached token (or a GitHub App's installation token), and the queues. Tests build the same
+ * `IndexWorkerDeps` from emulators instead.
  */
 import { z } from 'zod';
 import type { AwsClients } from '#adapters/aws/clients.ts';
@@ -20,6 +21,7 @@ import { SqsDeadLetterQueue, SqsVisibility } from '#adapters/aws/sqs-dead-letter
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { GitHubApi } from '#adapters/github/github-api.ts';
 import { GitHubSource } from '#adapters/github/github-source.ts';
+import { githubTokenProvider } from '#adapters/github/github-token-provider.ts';
 import { type Chunker, createChunker } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
 import { cachedSecret } from '#engine/pipeline/cached-secret.ts';
@@ -83,8 +85,12 @@ export async function openIndexWorker(
   const fileHashes = new DynamoFileHashStore(clients.documents, env.CODESEARCH_FILE_HASH_TABLE, {
     generation,
   });
-  // Refuses the stack's placeholder with a reason that says what to do, instead of a 401 from GitHub.
-  const token = cachedSecret(githubTokenSecret(clients.secrets, env.CODESEARCH_GITHUB_TOKEN_SECRET_ID));
+  // Refuses the stack's placeholder with a reason that says what to do, instead of a 401 from GitHub. The
+  // secret holds a token, or a GitHub App's credentials that the provider trades for installation tokens.
+  const token = githubTokenProvider(
+    cachedSecret(githubTokenSecret(clients.secrets, env.CODESEARCH_GITHUB_TOKEN_SECRET_ID)),
+    { baseUrl: env.CODESEARCH_GITHUB_API_URL },
+  );
   const github = new GitHubApi({ token, baseUrl: env.CODESEARCH_GITHUB_API_URL });
   const state = new DynamoIndexStateStore(clients.documents, env.CODESEARCH_INDEX_STATE_TABLE, {
     generation,

@@ -5,10 +5,16 @@
  * wrapped at 60 columns, `contents` (base64 up to 1 MB, `encoding: "none"` above), 404 bodies — and its
  * rate-limit headers on every response. Faults come from a plan: 5xx, secondary limits (403 + Retry-After),
  * primary limits (403 + `x-ratelimit-remaining: 0`). Blob ids are real git blob ids.
+ *
+ * Besides its fixed token it can stand in for one GitHub App installation: `POST /app/installations/{id}/
+ * access_tokens` checks the app JWT as GitHub does (RS256 signature by the app's key, `iss` the App ID, `iat`
+ * not ahead, `exp` at most 10 minutes ahead) and issues installation tokens that the repository endpoints
+ * accept until they expire, by the emulator's clock.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jwtVerify } from 'jose';
 import { type Fault, type FaultPlan, NO_FAULTS } from './faults.ts';
 
 export type FileSpec =
@@ -39,8 +45,21 @@ interface FakeRepo {
   readonly branches: Map<string, string>;
 }
 
+/** The one GitHub App installation the emulator knows. */
+export interface EmulatedGitHubApp {
+  readonly appId: string;
+  readonly installationId: string;
+  /** The app's public key: app JWTs must be signed by its private half. */
+  readonly publicKey: KeyObject;
+  /** Lifetime of an installation token. @default one hour (GitHub's) */
+  readonly tokenTtlMs?: number;
+}
+
 export interface GitHubEmulatorOptions {
   readonly token?: string;
+  readonly app?: EmulatedGitHubApp;
+  /** The clock of JWT checks and token expiry (tests move it to expire tokens). @default Date.now */
+  readonly now?: () => number;
   readonly faults?: FaultPlan;
   /** Recursive tree listings longer than this come back `truncated: true`. @default 100_000 (GitHub's) */
   readonly truncateTreesOver?: number;
@@ -62,6 +81,8 @@ export interface GitHubEmulator {
   head(repo: string, branch: string): string;
   filesAt(repo: string, commit: string): Map<string, string>;
   setFaults(plan: FaultPlan): void;
+  /** Revokes every installation token issued so far, as an app's `DELETE /installation/token` would. */
+  revokeInstallationTokens(): void;
   stop(): Promise<void>;
 }
 
@@ -96,6 +117,14 @@ export function gitBlobSha(content: Uint8Array): string {
 
 export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
   const token = options.token ?? 'ghp_test_token';
+  const now = options.now ?? Date.now;
+  /** Installation token → when it expires (epoch ms). */
+  const installationTokens = new Map<string, number>();
+  const isAccepted = (authorization: string | undefined): boolean => {
+    if (authorization === `Bearer ${token}`) return true;
+    const expiresAt = installationTokens.get(authorization?.replace(/^Bearer /, '') ?? '');
+    return expiresAt !== undefined && now() < expiresAt;
+  };
   const repos = new Map<string, FakeRepo>();
   const requests: string[] = [];
   let faults = options.faults ?? NO_FAULTS;
@@ -155,7 +184,14 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         { message: fault.message, documentation_url: 'https://docs.github.com/rest' },
         { ...headers, ...fault.headers },
       );
-    if (req.headers.authorization !== `Bearer ${token}`)
+    const installation = /^\/app\/installations\/([^/?]+)\/access_tokens(?:\?|$)/.exec(req.url ?? '');
+    if (installation && req.method === 'POST') {
+      void issueInstallationToken(req.headers.authorization, installation[1] as string).then((answer) =>
+        send(res, answer.status, answer.body, headers),
+      );
+      return;
+    }
+    if (!isAccepted(req.headers.authorization))
       return send(
         res,
         401,
@@ -199,12 +235,56 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     setFaults(plan) {
       faults = plan;
     },
+    revokeInstallationTokens() {
+      installationTokens.clear();
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections(); // clients keep connections alive; do not wait for them to idle out
       }),
   };
+
+  /** GitHub's checks of an app JWT, then a new installation token. */
+  async function issueInstallationToken(
+    authorization: string | undefined,
+    installationId: string,
+  ): Promise<{ status: number; body: unknown }> {
+    const app = options.app;
+    const refused = (message: string) => ({
+      status: 401,
+      body: { message, documentation_url: 'https://docs.github.com/rest', status: '401' },
+    });
+    if (!app) return refused('Integration not found');
+    const nowSeconds = Math.floor(now() / 1000);
+    try {
+      const { payload } = await jwtVerify(authorization?.replace(/^Bearer /, '') ?? '', app.publicKey, {
+        algorithms: ['RS256'],
+        currentDate: new Date(now()),
+      });
+      if (payload.iss !== app.appId) return refused("'Issuer' claim ('iss') must be the app's id");
+      if (payload.iat === undefined || payload.iat > nowSeconds)
+        return refused("'Issued at' claim ('iat') must be an Integer representing a time in the past");
+      if (payload.exp === undefined || payload.exp > nowSeconds + 600)
+        return refused("'Expiration time' claim ('exp') is too far in the future");
+    } catch {
+      return refused('A JSON web token could not be decoded');
+    }
+    if (installationId !== app.installationId) return notFound();
+    const issued = `ghs_${randomBytes(18).toString('hex')}`;
+    // GitHub's expires_at has whole seconds.
+    const expiresAt = Math.floor((now() + (app.tokenTtlMs ?? 3_600_000)) / 1000) * 1000;
+    installationTokens.set(issued, expiresAt);
+    return {
+      status: 201,
+      body: {
+        token: issued,
+        expires_at: new Date(expiresAt).toISOString().replace('.000Z', 'Z'),
+        permissions: { contents: 'read', metadata: 'read' },
+        repository_selection: 'all',
+      },
+    };
+  }
 
   function route(req: IncomingMessage, all: Map<string, FakeRepo>): { status: number; body: unknown } {
     const { pathname, searchParams } = new URL(req.url ?? '/', url);

@@ -1,19 +1,22 @@
 /**
- * A small GitHub REST client: JSON GETs with the token from a cached secret, retries with backoff and jitter,
+ * A small GitHub REST client: JSON GETs with the token from a token provider, retries with backoff and jitter,
  * and GitHub's rate-limit rules (see rate-limits.ts). It counts its requests so that tests and measurements can
  * show how many a push costs. `fetch` is injectable; `baseUrl` points tests at a local emulator (and a GitHub
  * Enterprise deployment at its API).
  */
 import { CodeSearchError } from '#engine/errors.ts';
-import type { CachedSecret } from '#engine/pipeline/cached-secret.ts';
 import { PermanentJobError, RetryLaterError } from '#engine/pipeline/errors.ts';
+import type { GitHubTokenProvider } from './github-token-provider.ts';
 import { backoffDelay, DEFAULT_RETRY_POLICY, judgeResponse, type RetryPolicy } from './rate-limits.ts';
 
 export interface GitHubApiOptions {
   /** @default "https://api.github.com" */
   readonly baseUrl?: string;
-  /** A token with read access to contents (a fine-grained PAT or an installation token). */
-  readonly token: Pick<CachedSecret, 'read' | 'invalidate'>;
+  /**
+   * Where each request's token comes from: a cached secret holding a fine-grained PAT, or
+   * `githubTokenProvider`, which also turns GitHub App credentials into installation tokens.
+   */
+  readonly token: GitHubTokenProvider;
   readonly retry?: Partial<RetryPolicy>;
   /** Per-request timeout. @default 20_000 */
   readonly timeoutMs?: number;
