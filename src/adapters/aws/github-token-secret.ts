@@ -26,7 +26,7 @@ export function githubTokenSecret(
       if (value.length === 0 || isPlaceholder(value))
         throw new GitHubTokenNotConfiguredError(
           `the GitHub token is not configured: secret ${secretId} still holds the placeholder the stack ` +
-            'created. Put a token in it (README, "Secrets"), then redrive the dead-letter queue.',
+            'created. Put a token or GitHub App credentials in it (README, "Secrets"), then redrive the dead-letter queue.',
         );
       return value;
     },
