@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { openLanceChunkStore } from '../../src/adapters/lancedb/lance-chunk-store.ts';
 import { sha256Hex } from '../../src/engine/hashing.ts';
 import { DEFAULT_FUSION, fuseRrf } from '../../src/engine/search/search.ts';
-import { rescoreByWindows } from '../../src/engine/search/window-rescoring.ts';
+import { rescoreForHybrid, rescoreVectorSide } from '../../src/engine/search/window-rescoring.ts';
 import type {
   EmbeddedChunk,
   Embedder,
@@ -157,22 +157,10 @@ export async function scoreFusions(
     let vectorRanking = vector;
     if (rescoring) {
       const query = queryVectors.subarray(i * dimension, (i + 1) * dimension);
-      const { depth } = rescoring.options;
-      const alone = await rescoreByWindows(
-        rescoring.embedder,
-        query,
-        vectorHits,
-        vectorHits.slice(0, depth).map((h) => h.chunk),
-        rescoring.options,
-      );
+      const { embedder, options } = rescoring;
+      const alone = await rescoreVectorSide(embedder, query, vectorHits, options);
       vectorRanking = alone.map((h) => Number(h.chunk.id));
-      vectorHits = await rescoreByWindows(
-        rescoring.embedder,
-        query,
-        vectorHits,
-        [...vectorHits.slice(0, depth), ...keywordHits.slice(0, depth)].map((h) => h.chunk),
-        rescoring.options,
-      );
+      vectorHits = await rescoreForHybrid(embedder, query, vectorHits, keywordHits, options);
     }
     vectorSum += rr(vectorRanking, target);
     keywordSum += rr(keyword[i] ?? [], target);

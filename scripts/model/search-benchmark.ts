@@ -24,7 +24,7 @@ import { openLanceChunkStore } from '../../src/adapters/lancedb/lance-chunk-stor
 import { createOnnxEmbedder } from '../../src/engine/embedding/index.ts';
 import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
 import { fuseRrf } from '../../src/engine/search/search.ts';
-import { rescoreByWindows } from '../../src/engine/search/window-rescoring.ts';
+import { rescoreForHybrid, rescoreVectorSide } from '../../src/engine/search/window-rescoring.ts';
 import type {
   Embedder,
   HybridFusion,
@@ -224,14 +224,10 @@ export async function scoreBench(
     const rankOf = (list: readonly { chunk: StoredChunk }[]) =>
       list.slice(0, RESULT_LIMIT).findIndex((h) => isHit(index.chunks[byId.get(h.chunk.id) ?? -1], q));
     if (rescoring) {
-      // As search does it: vector mode re-scores its own best; hybrid re-scores both sides' best.
+      // As search does it (vector mode, then hybrid).
       const { embedder, options } = rescoring;
-      const alone = vector.slice(0, options.depth).map((h) => h.chunk);
-      vectorRanks.push(rankOf(await rescoreByWindows(embedder, qv, vector, alone, options)));
-      const both = [...vector.slice(0, options.depth), ...keyword.slice(0, options.depth)].map(
-        (h) => h.chunk,
-      );
-      vector = await rescoreByWindows(embedder, qv, vector, both, options);
+      vectorRanks.push(rankOf(await rescoreVectorSide(embedder, qv, vector, options)));
+      vector = await rescoreForHybrid(embedder, qv, vector, keyword, options);
     } else {
       vectorRanks.push(rankOf(vector));
     }

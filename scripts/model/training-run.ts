@@ -3,7 +3,7 @@
  * only experimenting) export. `scripts/train-model.ts` is its command line.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
+import { windowHolding } from '../../src/engine/search/window-rescoring.ts';
 import type { Embedder, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,
@@ -285,29 +285,26 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     return bag;
   };
   const queryBag = (text: string) => bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens, queryMarker));
-  // The window of a pair's chunk that holds its definition, cut as search cuts windows (window-rescoring.ts).
-  const windowPair = (p: Pair): TrainingPair => {
+  const windowRescoring: WindowRescoring | undefined =
+    settings.windowLines > 0
+      ? { windowLines: settings.windowLines, contextLines: settings.windowContextLines, depth: SIDE_DEPTH }
+      : undefined;
+  // The window of a pair's chunk that holds its definition, cut as search cuts windows.
+  const windowPair = (p: Pair, options: WindowRescoring): TrainingPair => {
     const chunk = data.chunks[p.chunk] as PairChunk;
     const content = chunk.text.slice(chunk.text.indexOf('\n') + 1);
-    const window = Math.max(0, Math.floor((p.line - chunk.startLine) / settings.windowLines));
-    const start = window * settings.windowLines;
-    const body = content
-      .split('\n')
-      .slice(Math.max(0, start - settings.windowContextLines), start + settings.windowLines)
-      .join('\n');
+    const window = windowHolding({ path: chunk.path, content, startLine: chunk.startLine }, p.line, options);
     return {
       query: queryBag(p.query),
-      code: bagOf(
-        encodeForModel(tokenIdsOf, embeddingText({ path: chunk.path, content: body }), settings.maxTokens),
-      ),
-      // Pairs in the same window share their code; a chunk has far fewer than WINDOWS_PER_CHUNK_KEY windows.
-      codeKey: p.chunk * WINDOWS_PER_CHUNK_KEY + window,
+      code: bagOf(encodeForModel(tokenIdsOf, window.text, settings.maxTokens)),
+      // Pairs in the same window share their code.
+      codeKey: p.chunk * WINDOWS_PER_CHUNK_KEY + window.index,
       group: p.pkg,
     };
   };
   const pairs: TrainingPair[] = data.train.map((p) =>
-    settings.trainOnWindows && settings.windowLines > 0
-      ? windowPair(p)
+    settings.trainOnWindows && windowRescoring
+      ? windowPair(p, windowRescoring)
       : { query: queryBag(p.query), code: codeBag(p.chunk), codeKey: p.chunk, group: p.pkg },
   );
   // Validation: every chunk of the validation files is a candidate.
@@ -346,10 +343,6 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     validationChunks.map((c) => data.chunks[c] as PairChunk),
     data.validation.map((p) => p.query),
   );
-  const windowRescoring: WindowRescoring | undefined =
-    settings.windowLines > 0
-      ? { windowLines: settings.windowLines, contextLines: settings.windowContextLines, depth: SIDE_DEPTH }
-      : undefined;
   const embedder = bagEmbedder(stored, settings.modelId, (text) =>
     bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens)),
   );

@@ -51,9 +51,9 @@ export async function queueMissingIndexes(deps: RebuildDeps): Promise<RebuildRep
   ]);
   // Compared in lower case: registrations are, index names follow GitHub's spelling.
   const published = new Set(current.filter((state) => state.commit).map((state) => lower(state.index)));
-  const claimed = new Set(
-    current.filter((state) => !state.commit && state.target).map((state) => lower(state.index)),
-  );
+  // Claimed but not yet published: a rebuild (or first index) is running.
+  const running = current.filter((state) => !state.commit && state.target).map((state) => state.index);
+  const claimed = new Set(running.map(lower));
   const wanted = new Map<string, SyncJob>();
   const seq = now();
   for (const state of others) {
@@ -73,7 +73,7 @@ export async function queueMissingIndexes(deps: RebuildDeps): Promise<RebuildRep
   }
 
   const queued: string[] = [];
-  const underWay = current.filter((state) => !state.commit && state.target).map((state) => state.index);
+  const underWay = [...running];
   for (const [key, job] of wanted) {
     if (published.has(key) || claimed.has(key)) continue;
     // Marker first: a crash before the send delays this rebuild by `retryAfterMs`, never doubles it.

@@ -3,6 +3,7 @@
  * same code serves the laptop and Lambda. One row per chunk; `id` is the declared primary key so concurrent
  * merge-inserts never duplicate rows (see shared FACTS).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import './quiet-logs.ts';
 import * as lancedb from '@lancedb/lancedb';
 import type { Schema } from 'apache-arrow';
@@ -106,6 +107,11 @@ const OPEN_ATTEMPTS = 8;
 const FIRST_WAIT_MS = 50;
 const LONGEST_WAIT_MS = 1000;
 
+/** Waits before the `n`th retry (from 0): 50 ms, doubling, at most a second. */
+function backOff(n: number): Promise<void> {
+  return sleep(Math.min(FIRST_WAIT_MS * 2 ** n, LONGEST_WAIT_MS));
+}
+
 async function openOrCreateTable(
   connection: lancedb.Connection,
   name: string,
@@ -113,7 +119,7 @@ async function openOrCreateTable(
 ): Promise<{ table: lancedb.Table; existing: boolean }> {
   let lastError: unknown;
   for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
-    if (attempt > 0) await sleep(Math.min(FIRST_WAIT_MS * 2 ** (attempt - 1), LONGEST_WAIT_MS));
+    if (attempt > 0) await backOff(attempt - 1);
     const listed = (await connection.tableNames()).includes(name);
     if (listed) {
       try {
@@ -159,7 +165,7 @@ async function ensurePrimaryKey(
         lastError = error;
       }
     }
-    await sleep(Math.min(FIRST_WAIT_MS * 2 ** attempt, LONGEST_WAIT_MS));
+    await backOff(attempt);
     await table.checkoutLatest();
     current = await table.schema();
   }
@@ -176,10 +182,6 @@ function hasPrimaryKey(schema: Schema): boolean {
 /** LanceDB's error for a table with no committed version (its message is the only thing to go by). */
 function isTableNotFound(error: unknown): boolean {
   return error instanceof Error && /was not found/.test(error.message);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function createChunkTable(

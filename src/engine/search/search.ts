@@ -6,7 +6,7 @@
  */
 import type { ChunkStore, Embedder, HybridFusion, ScoredChunk, StoredChunk } from '../types.ts';
 import type { SearchFilter } from './filters.ts';
-import { rescoreByWindows } from './window-rescoring.ts';
+import { rescoreForHybrid, rescoreVectorSide } from './window-rescoring.ts';
 
 export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -40,13 +40,7 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
     case 'vector': {
       const side = await vectorSide(deps, query, Math.max(query.limit, rescoring?.depth ?? 0));
       const ranked = rescoring
-        ? await rescoreByWindows(
-            deps.embedder,
-            side.query,
-            side.hits,
-            side.hits.slice(0, rescoring.depth).map(({ chunk }) => chunk),
-            rescoring,
-          )
+        ? await rescoreVectorSide(deps.embedder, side.query, side.hits, rescoring)
         : side.hits;
       return ranked.slice(0, query.limit).map(({ chunk, score }) => ({ chunk, score, vectorScore: score }));
     }
@@ -65,18 +59,8 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
         vectorSide(deps, query, depth),
         deps.store.keywordSearch(query.text, query.filter, depth),
       ]);
-      // The keyword side's best are re-scored too: a chunk BM25 found and the pooled vector missed gets
-      // its vector evidence from its best window.
       const vector = rescoring
-        ? await rescoreByWindows(
-            deps.embedder,
-            side.query,
-            side.hits,
-            [...side.hits.slice(0, rescoring.depth), ...keyword.slice(0, rescoring.depth)].map(
-              ({ chunk }) => chunk,
-            ),
-            rescoring,
-          )
+        ? await rescoreForHybrid(deps.embedder, side.query, side.hits, keyword, rescoring)
         : side.hits;
       return fuseRrf(vector, keyword, deps.embedder.fusion).slice(0, query.limit);
     }

@@ -14,6 +14,11 @@
 import { embeddingText } from '../indexing/embed-with-cache.ts';
 import type { Embedder, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
 
+/** The lines of the window that starts at content line `start` (0-based), with its context lines before. */
+function windowBody(lines: readonly string[], start: number, options: WindowRescoring): string {
+  return lines.slice(Math.max(0, start - options.contextLines), start + options.windowLines).join('\n');
+}
+
 /**
  * The texts a chunk's windows are embedded as: like the chunk itself (path, newline, content), each with
  * `contextLines` lines before its `windowLines`. Windows of only blank lines are left out, except a chunk's
@@ -26,13 +31,25 @@ export function windowTexts(
   const lines = chunk.content.split('\n');
   const texts: string[] = [];
   for (let start = 0; start < lines.length; start += options.windowLines) {
-    const body = lines
-      .slice(Math.max(0, start - options.contextLines), start + options.windowLines)
-      .join('\n');
+    const body = windowBody(lines, start, options);
     if (start > 0 && body.trim() === '') continue;
     texts.push(embeddingText({ path: chunk.path, content: body }));
   }
   return texts;
+}
+
+/**
+ * The window of `chunk` that holds file line `line`, cut as {@link windowTexts} cuts it: what model training
+ * pairs a documented definition with, so that it learns the texts search compares queries with.
+ */
+export function windowHolding(
+  chunk: Pick<StoredChunk, 'path' | 'content' | 'startLine'>,
+  line: number,
+  options: WindowRescoring,
+): { readonly index: number; readonly text: string } {
+  const index = Math.max(0, Math.floor((line - chunk.startLine) / options.windowLines));
+  const body = windowBody(chunk.content.split('\n'), index * options.windowLines, options);
+  return { index, text: embeddingText({ path: chunk.path, content: body }) };
 }
 
 /** Window vectors by chunk id, per embedder; least recently used out. */
@@ -97,11 +114,40 @@ function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 /**
- * The vector side, re-ranked: `candidates` (the vector side's best chunks, and in hybrid search the keyword
- * side's too) sorted by their best window's cosine with the query, which becomes their score; then the rest
- * of `vector` in its own order. Ties keep candidate order.
+ * Vector search's ranking: its own `depth` best re-scored by their best window, then the rest of `vector`.
  */
-export async function rescoreByWindows(
+export function rescoreVectorSide(
+  embedder: Embedder,
+  query: Float32Array,
+  vector: readonly ScoredChunk[],
+  options: WindowRescoring,
+): Promise<ScoredChunk[]> {
+  const candidates = vector.slice(0, options.depth).map(({ chunk }) => chunk);
+  return rescoreByWindows(embedder, query, vector, candidates, options);
+}
+
+/**
+ * Hybrid search's vector side: the `depth` best of both sides re-scored, so a chunk BM25 found and the
+ * pooled vector missed gets its vector evidence from its best window; then the rest of `vector`.
+ */
+export function rescoreForHybrid(
+  embedder: Embedder,
+  query: Float32Array,
+  vector: readonly ScoredChunk[],
+  keyword: readonly ScoredChunk[],
+  options: WindowRescoring,
+): Promise<ScoredChunk[]> {
+  const candidates = [...vector.slice(0, options.depth), ...keyword.slice(0, options.depth)].map(
+    ({ chunk }) => chunk,
+  );
+  return rescoreByWindows(embedder, query, vector, candidates, options);
+}
+
+/**
+ * `candidates` sorted by their best window's cosine with the query, which becomes their score; then the
+ * rest of `vector` in its own order. Ties keep candidate order.
+ */
+async function rescoreByWindows(
   embedder: Embedder,
   query: Float32Array,
   vector: readonly ScoredChunk[],
