@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createOnnxEmbedder } from '../../src/engine/embedding/index.ts';
-import type { HybridFusion, WindowRescoring } from '../../src/engine/types.ts';
+import type { HybridFusion, HybridRanker, WindowRescoring } from '../../src/engine/types.ts';
 import { type BagModel, embedBag, type TermFrequency, toBag } from './bag-encoder.ts';
 import { asStored, type EmbeddingStorage, encodeBagGraph, OUTPUT_NAME } from './bag-graph.ts';
 import type { TokenIdsOf } from './interim-model.ts';
@@ -24,6 +24,8 @@ export interface ExportOptions {
   readonly context: boolean;
   readonly storage: EmbeddingStorage;
   readonly hybrid: HybridFusion;
+  /** The learned hybrid ranker, shipped inside the `hybrid` block. */
+  readonly ranker?: HybridRanker;
   readonly windowRescoring?: WindowRescoring;
 }
 
@@ -92,7 +94,7 @@ export function buildModelFiles(options: ExportOptions): ExportedFiles {
         queryPrefix: queryPrefixFor(options.vocab[options.queryMarker] as string),
         documentPrefix: '',
         outputName: OUTPUT_NAME,
-        hybrid: options.hybrid,
+        hybrid: { ...options.hybrid, ...(options.ranker ? { ranker: options.ranker } : {}) },
         ...(options.windowRescoring ? { windowRescoring: options.windowRescoring } : {}),
       },
       null,

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLanceChunkStore } from '../../src/adapters/lancedb/lance-chunk-store.ts';
 import { sha256Hex } from '../../src/engine/hashing.ts';
+import { rankingCandidates } from '../../src/engine/search/hybrid-ranker.ts';
+import { featureRows, type RankerFeature } from '../../src/engine/search/ranker-features.ts';
 import { DEFAULT_FUSION, fuseRrf } from '../../src/engine/search/search.ts';
 import { rescoreForHybrid, rescoreVectorSide } from '../../src/engine/search/window-rescoring.ts';
 import type {
@@ -20,19 +22,26 @@ import type {
   WindowRescoring,
 } from '../../src/engine/types.ts';
 import type { PairChunk } from './benchmark-pairs.ts';
+import type { RankingGroup } from './ranker-fitting.ts';
 
 /** What the API's hybrid search ranks per side for a 10-result page (see search.ts). */
 export const SIDE_DEPTH = 33;
 const REPO = 'validation';
 
+/** One keyword hit: the index of its chunk and its BM25 score. */
+export interface KeywordHit {
+  readonly chunk: number;
+  readonly score: number;
+}
+
 /**
- * BM25 rankings of `queries` over `chunks` (indices into `chunks`, best first), from a temporary LanceDB
- * table that is deleted afterwards.
+ * BM25 rankings of `queries` over `chunks` (best first), from a temporary LanceDB table that is deleted
+ * afterwards.
  */
 export async function keywordRankings(
   chunks: readonly PairChunk[],
   queries: readonly string[],
-): Promise<number[][]> {
+): Promise<KeywordHit[][]> {
   const dir = mkdtempSync(join(tmpdir(), 'codesearch-fusion-'));
   try {
     const store = await openLanceChunkStore({
@@ -65,10 +74,10 @@ export async function keywordRankings(
         await store.replaceFiles(REPO, [path], list);
       }
       await store.optimize();
-      const rankings: number[][] = [];
+      const rankings: KeywordHit[][] = [];
       for (const query of queries) {
         const hits = await store.keywordSearch(query, { repos: [REPO] }, SIDE_DEPTH);
-        rankings.push(hits.map((h) => idToIndex.get(h.chunk.id) ?? -1));
+        rankings.push(hits.map((h) => ({ chunk: idToIndex.get(h.chunk.id) ?? -1, score: h.score })));
       }
       return rankings;
     } finally {
@@ -115,6 +124,45 @@ export interface RescoringUnderTest {
   readonly chunks: readonly PairChunk[];
 }
 
+/** What search ranks for one query: each side's best, as ScoredChunks whose ids are chunk indices. */
+interface QuerySides {
+  readonly query: Float32Array;
+  readonly vector: ScoredChunk[];
+  readonly keyword: ScoredChunk[];
+}
+
+/** Both sides of every query, in order: an exact cosine scan for the vector side, BM25 as given. */
+async function* querySides(
+  queryVectors: Float32Array,
+  chunkVectors: Float32Array,
+  dimension: number,
+  keyword: readonly (readonly KeywordHit[])[],
+  chunks?: readonly PairChunk[],
+): AsyncGenerator<QuerySides> {
+  const n = queryVectors.length / dimension;
+  const count = chunkVectors.length / dimension;
+  const scores = new Float32Array(count);
+  const chunkOf = (c: number) => stored(c, chunks?.[c]);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < count; c++) {
+      let s = 0;
+      for (let d = 0; d < dimension; d++)
+        s += (queryVectors[i * dimension + d] as number) * (chunkVectors[c * dimension + d] as number);
+      scores[c] = s;
+    }
+    yield {
+      query: queryVectors.subarray(i * dimension, (i + 1) * dimension),
+      vector: topK(scores, SIDE_DEPTH).map((c) => ({ chunk: chunkOf(c), score: scores[c] as number })),
+      keyword: (keyword[i] ?? []).map(({ chunk, score }) => ({ chunk: chunkOf(chunk), score })),
+    };
+  }
+}
+
+const reciprocalRank = (list: readonly ScoredChunk[], target: number) => {
+  const rank = list.slice(0, 10).findIndex((h) => Number(h.chunk.id) === target);
+  return rank === -1 ? 0 : 1 / (rank + 1);
+};
+
 /**
  * MRR@10 of vector, keyword and hybrid search for each fusion setting in `grid`. Vectors are unit length,
  * row-major; `targets[i]` is the chunk query i should find. With `rescoring`, both the vector ranking and
@@ -124,49 +172,30 @@ export async function scoreFusions(
   queryVectors: Float32Array,
   chunkVectors: Float32Array,
   dimension: number,
-  keyword: readonly (readonly number[])[],
+  keyword: readonly (readonly KeywordHit[])[],
   targets: readonly number[],
   grid: readonly HybridFusion[],
   rescoring?: RescoringUnderTest,
 ): Promise<{ vector: number; keyword: number; hybrid: FusionScores[] }> {
   const n = targets.length;
-  const chunks = chunkVectors.length / dimension;
-  const scores = new Float32Array(chunks);
-  const rr = (list: readonly number[], target: number) => {
-    const rank = list.slice(0, 10).indexOf(target);
-    return rank === -1 ? 0 : 1 / (rank + 1);
-  };
-  const chunkOf = (c: number) => stored(c, rescoring?.chunks[c]);
   let vectorSum = 0;
   let keywordSum = 0;
   const hybridSums = grid.map(() => 0);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < chunks; c++) {
-      let s = 0;
-      for (let d = 0; d < dimension; d++)
-        s += (queryVectors[i * dimension + d] as number) * (chunkVectors[c * dimension + d] as number);
-      scores[c] = s;
-    }
-    const vector = topK(scores, SIDE_DEPTH);
-    const target = targets[i] as number;
-    let vectorHits: ScoredChunk[] = vector.map((c) => ({ chunk: chunkOf(c), score: scores[c] as number }));
-    const keywordHits: ScoredChunk[] = (keyword[i] ?? []).map((c, rank) => ({
-      chunk: chunkOf(c),
-      score: -rank,
-    }));
-    let vectorRanking = vector;
+  let i = 0;
+  for await (const sides of querySides(queryVectors, chunkVectors, dimension, keyword, rescoring?.chunks)) {
+    const target = targets[i++] as number;
+    let vectorHits = sides.vector;
+    let vectorRanking = sides.vector;
     if (rescoring) {
-      const query = queryVectors.subarray(i * dimension, (i + 1) * dimension);
       const { embedder, options } = rescoring;
-      const alone = await rescoreVectorSide(embedder, query, vectorHits, options);
-      vectorRanking = alone.map((h) => Number(h.chunk.id));
-      vectorHits = await rescoreForHybrid(embedder, query, vectorHits, keywordHits, options);
+      vectorRanking = await rescoreVectorSide(embedder, sides.query, sides.vector, options);
+      vectorHits = await rescoreForHybrid(embedder, sides.query, sides.vector, sides.keyword, options);
     }
-    vectorSum += rr(vectorRanking, target);
-    keywordSum += rr(keyword[i] ?? [], target);
+    vectorSum += reciprocalRank(vectorRanking, target);
+    keywordSum += reciprocalRank(sides.keyword, target);
     grid.forEach((fusion, g) => {
-      const fused = fuseRrf(vectorHits, keywordHits, fusion).map((h) => Number(h.chunk.id));
-      hybridSums[g] = (hybridSums[g] as number) + rr(fused, target);
+      const fused = fuseRrf(vectorHits, sides.keyword, fusion);
+      hybridSums[g] = (hybridSums[g] as number) + reciprocalRank(fused, target);
     });
   }
   return {
@@ -174,6 +203,41 @@ export async function scoreFusions(
     keyword: keywordSum / n,
     hybrid: grid.map((fusion, g) => ({ fusion, mrr10: (hybridSums[g] as number) / n })),
   };
+}
+
+/**
+ * The hybrid ranker's training data: for every query, the candidates search would rank (the engine's
+ * `rankingCandidates`), their feature rows (the engine's `featureRows`) and which one is the answer.
+ */
+export async function rankingGroups(
+  queryTexts: readonly string[],
+  queryVectors: Float32Array,
+  chunkVectors: Float32Array,
+  dimension: number,
+  keyword: readonly (readonly KeywordHit[])[],
+  targets: readonly number[],
+  packages: readonly number[],
+  rescoring: RescoringUnderTest,
+  features: readonly RankerFeature[],
+): Promise<RankingGroup[]> {
+  const groups: RankingGroup[] = [];
+  let i = 0;
+  for await (const sides of querySides(queryVectors, chunkVectors, dimension, keyword, rescoring.chunks)) {
+    const candidates = await rankingCandidates(
+      rescoring.embedder,
+      sides.query,
+      sides.vector,
+      sides.keyword,
+      rescoring.options,
+    );
+    groups.push({
+      rows: featureRows(queryTexts[i] ?? '', candidates, features),
+      answers: candidates.map((c) => Number(c.chunk.id) === targets[i]),
+      pkg: packages[i] ?? 0,
+    });
+    i++;
+  }
+  return groups;
 }
 
 /** The settings tried: k from 5 to 60, the vector side weighted 0.25–2 against a keyword weight of 1. */

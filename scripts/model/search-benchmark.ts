@@ -23,11 +23,13 @@ import { metadataOf } from '../../src/adapters/lancedb/chunk-schema.ts';
 import { openLanceChunkStore } from '../../src/adapters/lancedb/lance-chunk-store.ts';
 import { createOnnxEmbedder } from '../../src/engine/embedding/index.ts';
 import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
+import { rankHybrid } from '../../src/engine/search/hybrid-ranker.ts';
 import { fuseRrf } from '../../src/engine/search/search.ts';
 import { rescoreForHybrid, rescoreVectorSide } from '../../src/engine/search/window-rescoring.ts';
 import type {
   Embedder,
   HybridFusion,
+  HybridRanker,
   IndexMetadata,
   ScoredChunk,
   StoredChunk,
@@ -46,6 +48,8 @@ export interface BenchChunk {
   readonly path: string;
   readonly startLine: number;
   readonly endLine: number;
+  /** Names of the definitions that start in the chunk. */
+  readonly symbols: readonly string[];
   /** What the indexer embeds: path, newline, content. */
   readonly text: string;
 }
@@ -61,7 +65,7 @@ export interface BenchIndex {
 export const RESULT_LIMIT = 10;
 export const SIDE_DEPTH = Math.max((RESULT_LIMIT + 1) * 3, 30);
 const KEYWORD_DEPTH = SIDE_DEPTH;
-const CACHE_FILE = 'search-benchmark-cache.json';
+const CACHE_FILE = 'search-benchmark-cache-v2.json';
 
 export function readQueries(benchDir: string): BenchQuery[] {
   return readFileSync(join(benchDir, 'queries.jsonl'), 'utf8')
@@ -86,13 +90,14 @@ export async function loadBenchIndex(benchDir: string, home: string, repo: strin
   const found = metadataOf(await table.schema());
   const rows = (await table
     .query()
-    .select(['id', 'repo', 'path', 'start_line', 'end_line', 'content'])
+    .select(['id', 'repo', 'path', 'start_line', 'end_line', 'symbols', 'content'])
     .toArray()) as {
     id: string;
     repo: string;
     path: string;
     start_line: number;
     end_line: number;
+    symbols: { toArray(): string[] } | null;
     content: string;
   }[];
   connection.close();
@@ -103,6 +108,7 @@ export async function loadBenchIndex(benchDir: string, home: string, repo: strin
       path: r.path,
       startLine: Number(r.start_line),
       endLine: Number(r.end_line),
+      symbols: [...(r.symbols?.toArray() ?? [])],
       text: embeddingText({ path: r.path, content: r.content }),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -183,6 +189,7 @@ export async function scoreBench(
   chunkVectors: readonly Float32Array[],
   fusion?: HybridFusion,
   rescoring?: { embedder: Embedder; options: WindowRescoring },
+  ranker?: HybridRanker,
 ): Promise<BenchScores> {
   const byId = new Map(index.chunks.map((c, i) => [c.id, i]));
   const stored = (i: number): StoredChunk => {
@@ -194,7 +201,7 @@ export async function scoreBench(
       language: '',
       startLine: c.startLine,
       endLine: c.endLine,
-      symbols: [],
+      symbols: c.symbols,
       content: c.text.slice(c.text.indexOf('\n') + 1),
     };
   };
@@ -223,15 +230,28 @@ export async function scoreBench(
     }));
     const rankOf = (list: readonly { chunk: StoredChunk }[]) =>
       list.slice(0, RESULT_LIMIT).findIndex((h) => isHit(index.chunks[byId.get(h.chunk.id) ?? -1], q));
+    keywordRanks.push(rankOf(keyword));
     if (rescoring) {
       // As search does it (vector mode, then hybrid).
       const { embedder, options } = rescoring;
       vectorRanks.push(rankOf(await rescoreVectorSide(embedder, qv, vector, options)));
+      if (ranker) {
+        const ranked = await rankHybrid(
+          embedder,
+          { text: q.query, vector: qv },
+          vector,
+          keyword,
+          ranker,
+          options,
+          (v, k) => fuseRrf(v, k, fusion),
+        );
+        hybridRanks.push(rankOf(ranked));
+        continue;
+      }
       vector = await rescoreForHybrid(embedder, qv, vector, keyword, options);
     } else {
       vectorRanks.push(rankOf(vector));
     }
-    keywordRanks.push(rankOf(keyword));
     hybridRanks.push(rankOf(fuseRrf(vector, keyword, fusion)));
   }
   return {
@@ -272,6 +292,7 @@ async function main(): Promise<void> {
       chunkVectors,
       embedder.fusion,
       embedder.windowRescoring ? { embedder, options: embedder.windowRescoring } : undefined,
+      embedder.hybridRanker,
     );
     process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...scores })}\n`);
   } finally {

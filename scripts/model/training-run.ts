@@ -3,8 +3,9 @@
  * only experimenting) export. `scripts/train-model.ts` is its command line.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { RANKER_FEATURES } from '../../src/engine/search/ranker-features.ts';
 import { windowHolding } from '../../src/engine/search/window-rescoring.ts';
-import type { Embedder, WindowRescoring } from '../../src/engine/types.ts';
+import type { Embedder, HybridRanker, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,
   type BagModel,
@@ -22,10 +23,18 @@ import {
   FUSION_GRID,
   type FusionScores,
   keywordRankings,
+  rankingGroups,
   SIDE_DEPTH,
   scoreFusions,
 } from './fusion-tuning.ts';
 import { computeInterimModelParts, type TokenIdsOf } from './interim-model.ts';
+import {
+  bestCrossValidated,
+  chooseRanker,
+  RANKER_ABLATIONS,
+  type RankerChoice,
+  selectFeatures,
+} from './ranker-fitting.ts';
 import type { BenchScores } from './search-benchmark.ts';
 import { SPECIAL_TOKENS } from './tokenizer-spec.ts';
 import {
@@ -71,6 +80,8 @@ export interface ModelSettings extends TrainSettings {
    * what window re-scoring compares a query with at search time — instead of the whole chunk.
    */
   readonly trainOnWindows: boolean;
+  /** Fit a hybrid ranker on the validation packages and ship it (needs window re-scoring). */
+  readonly ranker: boolean;
 }
 
 export const DEFAULT_SETTINGS: ModelSettings = {
@@ -88,6 +99,7 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   windowLines: 12,
   windowContextLines: 2,
   trainOnWindows: true,
+  ranker: true,
   epochs: 3,
   batchSize: 256,
   seed: 7,
@@ -195,6 +207,12 @@ export interface TrainedModel {
   /** Validation scores of the initial (interim-equivalent) model. */
   readonly initial: RetrievalScores;
   readonly fusion: { chosen: FusionScores; scores: Awaited<ReturnType<typeof scoreFusions>> };
+  /** The hybrid ranker and how it was chosen, when the settings ask for one. */
+  readonly ranker?: RankerChoice;
+  /** Rankers fit on fewer features, for comparison (dev benchmark hybrid MRR@10 when one was given). */
+  readonly rankerAblations: readonly { name: string; choice: RankerChoice; benchmark?: number }[];
+  /** Dev benchmark hybrid MRR@10 with rank fusion instead of the ranker, when both were there. */
+  readonly rrfBenchmark?: number;
   /** What search re-scores by, when the model asks for it. */
   readonly windowRescoring?: WindowRescoring;
   /** Scores on the held-out benchmark, when one was given (report only). */
@@ -346,9 +364,11 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
   const embedder = bagEmbedder(stored, settings.modelId, (text) =>
     bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens)),
   );
+  const validationQueryVectors = embedBags(stored, 'query', validation.queries);
+  const validationChunkVectors = embedBags(stored, 'code', validation.candidates);
   const fusionScores = await scoreFusions(
-    embedBags(stored, 'query', validation.queries),
-    embedBags(stored, 'code', validation.candidates),
+    validationQueryVectors,
+    validationChunkVectors,
     D,
     keyword,
     validation.targets,
@@ -371,7 +391,45 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
       `(k ${bestFusion.fusion.k}, vector weight ${bestFusion.fusion.vectorWeight})`,
   );
 
+  // The hybrid ranker, fit on the validation packages (its penalty by leave-one-package-out).
+  let ranker: RankerChoice | undefined;
+  const ablations: { name: string; choice: RankerChoice; benchmark?: number }[] = [];
+  if (windowRescoring && settings.ranker) {
+    const groups = await rankingGroups(
+      data.validation.map((p) => p.query),
+      validationQueryVectors,
+      validationChunkVectors,
+      D,
+      keyword,
+      validation.targets,
+      data.validation.map((p) => p.pkg),
+      {
+        embedder,
+        options: windowRescoring,
+        chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
+      },
+      RANKER_FEATURES,
+    );
+    ranker = chooseRanker(groups, RANKER_FEATURES);
+    for (const ablation of RANKER_ABLATIONS) {
+      const choice = chooseRanker(
+        selectFeatures(groups, RANKER_FEATURES, ablation.features),
+        ablation.features,
+      );
+      ablations.push({ name: ablation.name, choice });
+      log(
+        `validation: ranker ${ablation.name}: ${bestCrossValidated(choice).toFixed(4)} leave-one-package-out`,
+      );
+    }
+    log(
+      `validation: hybrid with the learned ranker, MRR@10 ${ranker.crossValidated
+        .map((c) => `${c.mrr10.toFixed(4)} (l2 ${c.l2})`)
+        .join(', ')} leave-one-package-out; ${ranker.fitted.toFixed(4)} fitted on all (l2 ${ranker.l2})`,
+    );
+  }
+
   let benchmark: BenchScores | undefined;
+  let rrfBenchmark: number | undefined;
   if (options.bench) {
     const { loadBenchIndex, scoreBench } = await import('./search-benchmark.ts');
     const index = await loadBenchIndex(options.bench.dir, options.bench.home, options.bench.repo);
@@ -389,15 +447,29 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
         index.queries.map((q) => queryBag(q.query)),
       ),
     );
-    const scores = await scoreBench(
-      index,
-      queryVectors,
-      chunkVectors,
-      bestFusion.fusion,
-      windowRescoring ? { embedder, options: windowRescoring } : undefined,
-    );
+    // Hybrid as search ranks it: with the given ranker, or with rank fusion when there is none.
+    const scoreWith = (hybridRanker?: HybridRanker) =>
+      scoreBench(
+        index,
+        queryVectors,
+        chunkVectors,
+        bestFusion.fusion,
+        windowRescoring ? { embedder, options: windowRescoring } : undefined,
+        hybridRanker,
+      );
+    const scores = await scoreWith(ranker?.ranker);
     benchmark = scores;
     log(`benchmark ${options.bench.dir}: ${JSON.stringify(scores)}`);
+    if (ranker) {
+      const fused = await scoreWith(undefined);
+      rrfBenchmark = fused.hybrid.mrr10;
+      log(`benchmark, rank fusion instead of the ranker: hybrid MRR@10 ${fused.hybrid.mrr10.toFixed(4)}`);
+    }
+    for (const ablation of ablations) {
+      const ablated = await scoreWith(ablation.choice.ranker);
+      ablation.benchmark = ablated.hybrid.mrr10;
+      log(`benchmark, ranker ${ablation.name}: hybrid MRR@10 ${ablated.hybrid.mrr10.toFixed(4)}`);
+    }
   }
 
   const trained: TrainedModel = {
@@ -409,6 +481,9 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     reports,
     initial,
     fusion: { chosen: bestFusion, scores: fusionScores },
+    ...(ranker ? { ranker } : {}),
+    rankerAblations: ablations,
+    ...(rrfBenchmark === undefined ? {} : { rrfBenchmark }),
     ...(windowRescoring ? { windowRescoring } : {}),
     benchmark,
     trainingSeconds,
@@ -434,6 +509,7 @@ async function exportModel(
     context: settings.context,
     storage: settings.storage,
     hybrid: trained.fusion.chosen.fusion,
+    ...(trained.ranker ? { ranker: trained.ranker.ranker } : {}),
     ...(trained.windowRescoring ? { windowRescoring: trained.windowRescoring } : {}),
   };
   const exported = buildModelFiles(exportOptions);

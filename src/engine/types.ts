@@ -4,6 +4,7 @@
  */
 import type { Language } from './languages.ts';
 import type { SearchFilter } from './search/filters.ts';
+import type { RankerFeature } from './search/ranker-features.ts';
 
 /** A file found by discovery, read and ready to chunk. `path` is POSIX, relative to the indexed root. */
 export interface SourceFile {
@@ -72,6 +73,11 @@ export interface Embedder {
   readonly fusion?: HybridFusion;
   /** When the model asks for it: re-score vector candidates by their best window of lines. */
   readonly windowRescoring?: WindowRescoring;
+  /**
+   * When the model ships one (it needs window re-scoring too): hybrid search orders the best candidates of
+   * both sides with this learned ranker instead of rank fusion (search/hybrid-ranker.ts).
+   */
+  readonly hybridRanker?: HybridRanker;
   close(): Promise<void>;
 }
 
@@ -93,6 +99,18 @@ export interface HybridFusion {
   readonly k: number;
   readonly vectorWeight: number;
   readonly keywordWeight: number;
+}
+
+/**
+ * A linear ranker over features of a (query, candidate) pair that mix the model's evidence (window and name
+ * cosines) with the keyword side's (BM25 score and rank) and simple lexical coverage; fit by the model's
+ * training with a listwise softmax loss. score = Σ weights[i] · (x[i] − center[i]) / scale[i].
+ */
+export interface HybridRanker {
+  readonly features: readonly RankerFeature[];
+  readonly center: readonly number[];
+  readonly scale: readonly number[];
+  readonly weights: readonly number[];
 }
 
 export interface EmbedderStats {

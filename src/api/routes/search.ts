@@ -1,9 +1,9 @@
 /**
  * `POST /search`: hybrid (default), vector or keyword search with repository, language, path and symbol
- * filters, paged by cursor. Pages are cached by request, grant and index version.
+ * filters, paged by cursor. Pages are cached by request, grant, index version and ranking settings.
  */
 import { describeAccess } from '#engine/search/repo-access.ts';
-import { search } from '#engine/search/search.ts';
+import { rankingSettings, search } from '#engine/search/search.ts';
 import type { Caller } from '../auth/caller.ts';
 import { LOCAL_CALLER } from '../auth/caller.ts';
 import { decodeCursor, encodeCursor, MAX_RESULT_DEPTH, requestFingerprint } from '../cursor.ts';
@@ -56,6 +56,7 @@ export async function runSearch(
     limit,
     describeAccess(caller.access),
     await services.store.dataVersion(),
+    rankingSettings(services.embedder),
   );
   let page = (await cache.get(key)) as Omit<SearchResponse, 'tookMs'> | undefined;
   facts.cacheHit = page !== undefined;

@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ModelLoadError } from '../errors.ts';
+import { RANKER_FEATURES } from '../search/ranker-features.ts';
 
 export const MODEL_FILE = 'model.onnx';
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -15,50 +16,76 @@ export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const MODEL_CONFIG_FILE = 'codesearch-model.json';
 
 /** The schema of `codesearch-model.json`. Unknown keys are rejected so that a misspelt field cannot be ignored. */
-export const ModelConfigSchema = z.strictObject({
-  /** Human-readable name; the model id adds a content hash to it. */
-  id: z.string().min(1),
-  /** Length of the vectors the graph produces. */
-  dimension: z.int().positive(),
-  /** How a 3-D [batch, seq, dim] output becomes one vector; "none" = the graph already outputs [batch, dim]. */
-  pooling: z.enum(['mean', 'cls', 'max', 'none']),
-  /** L2-normalise the pooled vectors. */
-  normalize: z.boolean(),
-  /** Longest token sequence fed to the model, special tokens included; longer texts are truncated. */
-  maxTokens: z.int().min(2),
-  /** Prepended to queries (e.g. "query: " for E5-style models). */
-  queryPrefix: z.string().default(''),
-  /** Prepended to documents (code chunks). */
-  documentPrefix: z.string().default(''),
-  /** Graph output to read; by default `sentence_embedding` / `last_hidden_state` if present, else the first. */
-  outputName: z.string().min(1).optional(),
-  /** Free text for people reading the file. */
-  description: z.string().optional(),
-  /**
-   * How hybrid search fuses this model's ranking with BM25 (weighted Reciprocal Rank Fusion). Does not change
-   * vectors, so it is not part of the model id. Absent: equal weights, k = 60.
-   */
-  hybrid: z
-    .strictObject({
-      k: z.number().positive().default(60),
-      vectorWeight: z.number().nonnegative().default(1),
-      keywordWeight: z.number().nonnegative().default(1),
-    })
-    .refine((h) => h.vectorWeight + h.keywordWeight > 0, 'vectorWeight and keywordWeight cannot both be 0')
-    .optional(),
-  /**
-   * Re-score the vector side's candidates by their best-matching window of lines (see
-   * search/window-rescoring.ts). Costs an embedding per window per candidate at query time, so only cheap
-   * models should ask for it. Does not change stored vectors, so it is not part of the model id.
-   */
-  windowRescoring: z
-    .strictObject({
-      windowLines: z.number().int().min(1).max(200),
-      contextLines: z.number().int().min(0).max(50).default(0),
-      depth: z.number().int().min(1).max(200).default(33),
-    })
-    .optional(),
-});
+export const ModelConfigSchema = z
+  .strictObject({
+    /** Human-readable name; the model id adds a content hash to it. */
+    id: z.string().min(1),
+    /** Length of the vectors the graph produces. */
+    dimension: z.int().positive(),
+    /** How a 3-D [batch, seq, dim] output becomes one vector; "none" = the graph already outputs [batch, dim]. */
+    pooling: z.enum(['mean', 'cls', 'max', 'none']),
+    /** L2-normalise the pooled vectors. */
+    normalize: z.boolean(),
+    /** Longest token sequence fed to the model, special tokens included; longer texts are truncated. */
+    maxTokens: z.int().min(2),
+    /** Prepended to queries (e.g. "query: " for E5-style models). */
+    queryPrefix: z.string().default(''),
+    /** Prepended to documents (code chunks). */
+    documentPrefix: z.string().default(''),
+    /** Graph output to read; by default `sentence_embedding` / `last_hidden_state` if present, else the first. */
+    outputName: z.string().min(1).optional(),
+    /** Free text for people reading the file. */
+    description: z.string().optional(),
+    /**
+     * How hybrid search fuses this model's ranking with BM25 (weighted Reciprocal Rank Fusion). Does not change
+     * vectors, so it is not part of the model id. Absent: equal weights, k = 60.
+     */
+    hybrid: z
+      .strictObject({
+        k: z.number().positive().default(60),
+        vectorWeight: z.number().nonnegative().default(1),
+        keywordWeight: z.number().nonnegative().default(1),
+        /**
+         * A learned ranker that orders hybrid search's best candidates instead of rank fusion (see
+         * search/hybrid-ranker.ts); needs `windowRescoring`. k and the weights then order only the candidates
+         * beyond the ranked ones.
+         */
+        ranker: z
+          .strictObject({
+            features: z.array(z.enum(RANKER_FEATURES)).min(1),
+            center: z.array(z.number()),
+            scale: z.array(z.number().positive()),
+            weights: z.array(z.number()),
+          })
+          .refine(
+            (r) =>
+              r.center.length === r.features.length &&
+              r.scale.length === r.features.length &&
+              r.weights.length === r.features.length,
+            'features, center, scale and weights must have one entry per feature',
+          )
+          .refine((r) => new Set(r.features).size === r.features.length, 'a feature is listed twice')
+          .optional(),
+      })
+      .refine((h) => h.vectorWeight + h.keywordWeight > 0, 'vectorWeight and keywordWeight cannot both be 0')
+      .optional(),
+    /**
+     * Re-score the vector side's candidates by their best-matching window of lines (see
+     * search/window-rescoring.ts). Costs an embedding per window per candidate at query time, so only cheap
+     * models should ask for it. Does not change stored vectors, so it is not part of the model id.
+     */
+    windowRescoring: z
+      .strictObject({
+        windowLines: z.number().int().min(1).max(200),
+        contextLines: z.number().int().min(0).max(50).default(0),
+        depth: z.number().int().min(1).max(200).default(33),
+      })
+      .optional(),
+  })
+  .refine((config) => !config.hybrid?.ranker || config.windowRescoring, {
+    message: 'hybrid.ranker needs windowRescoring (its window features come from it)',
+    path: ['hybrid', 'ranker'],
+  });
 
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 

@@ -223,7 +223,16 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions = {}): Pro
     threadsPerWorker: plan.threadsPerWorker,
     batchSize,
     maxTokens: config.maxTokens,
-    ...(config.hybrid ? { fusion: config.hybrid } : {}),
+    ...(config.hybrid
+      ? {
+          fusion: {
+            k: config.hybrid.k,
+            vectorWeight: config.hybrid.vectorWeight,
+            keywordWeight: config.hybrid.keywordWeight,
+          },
+        }
+      : {}),
+    ...(config.hybrid?.ranker ? { hybridRanker: config.hybrid.ranker } : {}),
     ...(config.windowRescoring ? { windowRescoring: config.windowRescoring } : {}),
     stats,
     async embedDocuments(texts: readonly string[]): Promise<Float32Array[]> {

@@ -1,11 +1,13 @@
 /**
  * Search over the chunk store: `vector` (embedding cosine), `keyword` (BM25 over identifier-split terms) and
  * `hybrid` (both, fused with Reciprocal Rank Fusion — rank-based, so the two incomparable score scales never
- * need calibrating). When the model asks for it, the vector side's best candidates (and in hybrid search the
- * keyword side's too) are re-scored by their best window of lines before ranking (window-rescoring.ts).
+ * need calibrating — or, when the model ships one, ordered by its learned ranker: hybrid-ranker.ts). When the
+ * model asks for it, the vector side's best candidates (and in hybrid search the keyword side's too) are
+ * re-scored by their best window of lines before ranking (window-rescoring.ts).
  */
 import type { ChunkStore, Embedder, HybridFusion, ScoredChunk, StoredChunk } from '../types.ts';
 import type { SearchFilter } from './filters.ts';
+import { rankHybrid } from './hybrid-ranker.ts';
 import { rescoreForHybrid, rescoreVectorSide } from './window-rescoring.ts';
 
 export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
@@ -20,7 +22,10 @@ export interface SearchQuery {
 
 export interface SearchHit {
   readonly chunk: StoredChunk;
-  /** Hybrid: RRF score scaled so that rank 1 on both sides is 1.0. Vector: cosine. Keyword: BM25. */
+  /**
+   * Hybrid: RRF score scaled so that rank 1 on both sides is 1.0, or with a learned ranker its softmax share
+   * among the ranked candidates (0 beyond them). Vector: cosine. Keyword: BM25.
+   */
   readonly score: number;
   readonly vectorScore?: number;
   readonly keywordScore?: number;
@@ -59,12 +64,39 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
         vectorSide(deps, query, depth),
         deps.store.keywordSearch(query.text, query.filter, depth),
       ]);
+      const ranker = deps.embedder.hybridRanker;
+      if (ranker && rescoring) {
+        const ranked = await rankHybrid(
+          deps.embedder,
+          { text: query.text, vector: side.query },
+          side.hits,
+          keyword,
+          ranker,
+          rescoring,
+          (vector, rest) => fuseRrf(vector, rest, deps.embedder.fusion),
+        );
+        return ranked.slice(0, query.limit);
+      }
       const vector = rescoring
         ? await rescoreForHybrid(deps.embedder, side.query, side.hits, keyword, rescoring)
         : side.hits;
       return fuseRrf(vector, keyword, deps.embedder.fusion).slice(0, query.limit);
     }
   }
+}
+
+/**
+ * What, besides the index and the request, decides the order of results: the model and how it asks search to
+ * rank (fusion, window re-scoring, ranker). Result caches key on it, so a deploy that only refits the ranker
+ * never serves pages ranked the old way.
+ */
+export function rankingSettings(embedder: Embedder): unknown {
+  return {
+    model: embedder.modelId,
+    fusion: embedder.fusion ?? null,
+    windowRescoring: embedder.windowRescoring ?? null,
+    hybridRanker: embedder.hybridRanker ?? null,
+  };
 }
 
 async function vectorSide(

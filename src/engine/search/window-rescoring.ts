@@ -52,54 +52,78 @@ export function windowHolding(
   return { index, text: embeddingText({ path: chunk.path, content: body }) };
 }
 
-/** Window vectors by chunk id, per embedder; least recently used out. */
-const CACHE_ENTRIES = 4096;
+/** Vectors of parts of chunks (windows, names) by kind and chunk id, per embedder; least recently used out. */
+const CACHE_ENTRIES = 8192;
 const caches = new WeakMap<Embedder, Map<string, readonly Float32Array[]>>();
 
-/** Drops the window vectors cached for `embedder` (benchmarks measure a query whose windows are new). */
+/** Drops the chunk vectors cached for `embedder` (benchmarks measure a query whose windows are new). */
 export function forgetWindowVectors(embedder: Embedder): void {
   caches.delete(embedder);
 }
 
-/** The window vectors of `chunks` (distinct), from the cache or embedded in one call. */
-async function windowVectors(
+/** The texts of one kind of part of a chunk (its windows, its names), embedded and cached together. */
+export type ChunkPartTexts = (chunk: StoredChunk) => string[];
+
+/**
+ * For each kind, the vectors of every chunk's parts of that kind, from the cache or embedded — every missing
+ * text of every kind in one call, which the embedder batches by length. Chunk ids change with content, so a
+ * cached entry never goes stale.
+ */
+export async function cachedPartVectors<K extends string>(
   embedder: Embedder,
   chunks: readonly StoredChunk[],
-  options: WindowRescoring,
-): Promise<Map<string, readonly Float32Array[]>> {
+  kinds: Readonly<Record<K, ChunkPartTexts>>,
+): Promise<Record<K, Map<string, readonly Float32Array[]>>> {
   let cache = caches.get(embedder);
   if (!cache) {
     cache = new Map();
     caches.set(embedder, cache);
   }
-  const found = new Map<string, readonly Float32Array[]>();
-  const missing: { id: string; texts: string[] }[] = [];
-  for (const chunk of chunks) {
-    const cached = cache.get(chunk.id);
-    if (cached) {
-      cache.delete(chunk.id); // re-inserted last: most recently used
-      cache.set(chunk.id, cached);
-      found.set(chunk.id, cached);
-    } else {
-      missing.push({ id: chunk.id, texts: windowTexts(chunk, options) });
+  const names = Object.keys(kinds) as K[];
+  const found = Object.fromEntries(names.map((kind) => [kind, new Map()])) as Record<
+    K,
+    Map<string, readonly Float32Array[]>
+  >;
+  const missing: { kind: K; id: string; key: string; texts: string[] }[] = [];
+  for (const kind of names) {
+    for (const chunk of chunks) {
+      const key = `${kind}\u0000${chunk.id}`;
+      const cached = cache.get(key);
+      if (cached) {
+        cache.delete(key); // re-inserted last: most recently used
+        cache.set(key, cached);
+        found[kind].set(chunk.id, cached);
+      } else {
+        missing.push({ kind, id: chunk.id, key, texts: kinds[kind](chunk) });
+      }
     }
   }
   if (missing.length > 0) {
-    // One call for every window of every missing chunk: the embedder batches them by length.
-    const vectors = await embedder.embedDocuments(missing.flatMap((m) => m.texts));
+    const texts = missing.flatMap((m) => m.texts);
+    const vectors = texts.length > 0 ? await embedder.embedDocuments(texts) : [];
     let next = 0;
-    for (const { id, texts } of missing) {
-      const own = vectors.slice(next, next + texts.length);
-      next += texts.length;
-      found.set(id, own);
-      cache.set(id, own);
+    for (const { kind, id, key, texts: own } of missing) {
+      const vectorsOfPart = vectors.slice(next, next + own.length);
+      next += own.length;
+      found[kind].set(id, vectorsOfPart);
+      cache.set(key, vectorsOfPart);
     }
     while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   }
   return found;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
+/** The window vectors of `chunks` (distinct), from the cache or embedded in one call. */
+export async function windowVectors(
+  embedder: Embedder,
+  chunks: readonly StoredChunk[],
+  options: WindowRescoring,
+): Promise<Map<string, readonly Float32Array[]>> {
+  return (await cachedPartVectors(embedder, chunks, { window: (chunk) => windowTexts(chunk, options) }))
+    .window;
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   let aa = 0;
   let bb = 0;
@@ -111,6 +135,11 @@ function cosine(a: Float32Array, b: Float32Array): number {
     bb += y * y;
   }
   return aa === 0 || bb === 0 ? 0 : dot / Math.sqrt(aa * bb);
+}
+
+/** The cosine of a chunk's best window with the query. */
+export function bestWindowCosine(query: Float32Array, windows: readonly Float32Array[] | undefined): number {
+  return Math.max(...(windows ?? []).map((w) => cosine(query, w)));
 }
 
 /**
@@ -157,11 +186,7 @@ async function rescoreByWindows(
   const unique = [...new Map(candidates.map((chunk) => [chunk.id, chunk])).values()];
   const windows = await windowVectors(embedder, unique, options);
   const rescored = unique
-    .map((chunk, order) => ({
-      chunk,
-      order,
-      score: Math.max(...(windows.get(chunk.id) ?? []).map((w) => cosine(query, w))),
-    }))
+    .map((chunk, order) => ({ chunk, order, score: bestWindowCosine(query, windows.get(chunk.id)) }))
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .map(({ chunk, score }) => ({ chunk, score }));
   const seen = new Set(unique.map((chunk) => chunk.id));

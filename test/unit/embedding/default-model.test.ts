@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR, type OnnxEmbedder } from '#engine/embedding/index.ts';
+import { RANKER_FEATURES } from '#engine/search/ranker-features.ts';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * (b[i] ?? 0), 0);
 const norm = (a: Float32Array) => Math.sqrt(dot(a, a));
@@ -46,13 +47,16 @@ describe('default model', () => {
     expect(bytes).toBeLessThanOrEqual(10 * 1024 * 1024);
   });
 
-  it('is the trained model, with its id, dimension and hybrid fusion settings', () => {
+  it('is the trained model, with its id, dimension, hybrid fusion settings and ranker', () => {
     expect(embedder.modelId).toMatch(/^codesearch-bag-v1-256@[0-9a-f]{12}$/);
     expect(embedder.dimension).toBe(256);
     expect(embedder.fusion?.k).toBeGreaterThan(0);
     expect(embedder.fusion?.keywordWeight).toBe(1);
     // Cheap enough to embed the candidates' windows at query time
     expect(embedder.windowRescoring?.windowLines).toBeGreaterThan(0);
+    // Hybrid search orders its candidates with the ranker trained beside the model, on every feature
+    expect(embedder.hybridRanker?.features).toEqual([...RANKER_FEATURES]);
+    expect(embedder.hybridRanker?.weights.every(Number.isFinite)).toBe(true);
   });
 
   it('embeds a query differently from the same text as code (query and code sides)', async () => {

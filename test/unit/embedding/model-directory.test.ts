@@ -5,6 +5,9 @@ import { parseModelConfig, readModelDirectory } from '#engine/embedding/model-di
 import { ModelLoadError } from '#engine/errors.ts';
 import { TINY_CONFIG, writeTinyModelDir } from './helpers/tiny-model.ts';
 
+const RANKER = { features: ['window', 'name'], center: [0, 0], scale: [1, 1], weights: [1, 1] };
+const RESCORED = { windowRescoring: { windowLines: 12 } };
+
 describe('readModelDirectory', () => {
   it('reads a complete directory and derives the model id from config id and content hash', async () => {
     const dir = await writeTinyModelDir();
@@ -35,6 +38,21 @@ describe('readModelDirectory', () => {
     expect(rescored.modelId).toBe(plain.modelId);
   });
 
+  it('reads a learned hybrid ranker beside window re-scoring, without changing the model id', async () => {
+    const ranker = {
+      features: ['window', 'keywordRank'],
+      center: [0.3, 0.1],
+      scale: [0.1, 0.2],
+      weights: [1.5, -0.25],
+    };
+    const plain = await readModelDirectory(await writeTinyModelDir());
+    const ranked = await readModelDirectory(
+      await writeTinyModelDir({ config: { hybrid: { ranker }, windowRescoring: { windowLines: 12 } } }),
+    );
+    expect(ranked.config.hybrid?.ranker).toEqual(ranker);
+    expect(ranked.modelId).toBe(plain.modelId);
+  });
+
   it('names every missing file', async () => {
     const dir = await writeTinyModelDir({ omit: ['model.onnx', 'tokenizer.json'] });
     const error = await readModelDirectory(dir).catch((e: unknown) => e);
@@ -61,6 +79,15 @@ describe('readModelDirectory', () => {
     [{ windowRescoring: { windowLines: 0 } }, 'windowRescoring.windowLines'],
     [{ windowRescoring: { windowLines: 12, depth: 1000 } }, 'windowRescoring.depth'],
     [{ windowRescoring: { windowLine: 12 } }, 'windowRescoring'],
+    // A ranker needs window re-scoring, features it knows, and one number per feature in each list
+    [{ hybrid: { ranker: RANKER } }, 'hybrid.ranker needs windowRescoring'],
+    [
+      { hybrid: { ranker: { ...RANKER, features: ['window', 'pagerank'] } }, ...RESCORED },
+      'hybrid.ranker.features.1',
+    ],
+    [{ hybrid: { ranker: { ...RANKER, weights: [1] } }, ...RESCORED }, 'one entry per feature'],
+    [{ hybrid: { ranker: { ...RANKER, scale: [1, 0] } }, ...RESCORED }, 'hybrid.ranker.scale.1'],
+    [{ hybrid: { ranker: { ...RANKER, features: ['window', 'window'] } }, ...RESCORED }, 'listed twice'],
   ])('reports the bad field in %j with the file name', async (override, field) => {
     const dir = await writeTinyModelDir({ config: override });
     const error = await readModelDirectory(dir).catch((e: unknown) => e);

@@ -122,6 +122,33 @@ describe('the exported model', () => {
     expect(config.queryPrefix).toBe('[QRY] ');
   });
 
+  it('ships a hybrid ranker inside its hybrid block, which the embedder hands to search', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'codesearch-bag-export-'));
+    const ranker = {
+      features: ['window', 'nameOverlap'] as const,
+      center: [0.25, 0.1],
+      scale: [0.5, 0.2],
+      weights: [1.25, -0.5],
+    };
+    writeModelFiles(
+      dir,
+      buildModelFiles({
+        ...exportOptions(model({ separate: false, context: true }), 'int8', true),
+        ranker: { ...ranker, features: [...ranker.features] },
+        windowRescoring: { windowLines: 12, contextLines: 2, depth: 33 },
+      }),
+      '# test\n',
+    );
+    const embedder = await createOnnxEmbedder({ modelDir: dir, workers: 1, threadsPerWorker: 1 });
+    try {
+      expect(embedder.hybridRanker).toEqual(ranker);
+      // Rank fusion's settings stay as they were: they order the candidates beyond the ranked ones
+      expect(embedder.fusion).toEqual({ k: 10, vectorWeight: 0.5, keywordWeight: 1 });
+    } finally {
+      await embedder.close();
+    }
+  });
+
   it('is byte-for-byte deterministic', () => {
     const a = buildModelFiles(exportOptions(model({ separate: true, context: true }), 'int8', true));
     const b = buildModelFiles(exportOptions(model({ separate: true, context: true }), 'int8', true));

@@ -1,0 +1,105 @@
+/**
+ * Hybrid search with a learned ranker, for models that ship one (`hybrid.ranker` in codesearch-model.json).
+ *
+ * Rank fusion adds two reciprocal ranks, so any chunk both sides list beats any chunk only one side lists:
+ * a method the model ranks first and BM25 never saw ends up behind every keyword hit. The ranker instead
+ * scores the best candidates of both sides (each side's `depth` best, as window re-scoring takes them) from
+ * features of the query and the candidate (ranker-features.ts) with the linear weights the model's training
+ * fit on held-out packages, and orders them by that score. Candidates further down both lists follow in rank
+ * fusion order, so deep pages stay cheap.
+ *
+ * Needs window re-scoring (the window cosine is its strongest model feature); the evidence per candidate —
+ * window vectors and a vector of its definition names — is embedded at query time and cached by chunk id.
+ */
+import type { Embedder, HybridRanker, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
+import { featureRows, type RankingCandidate } from './ranker-features.ts';
+import type { SearchHit } from './search.ts';
+import { bestWindowCosine, cachedPartVectors, cosine, windowTexts } from './window-rescoring.ts';
+
+/** The text a chunk's names are embedded as: its definitions' names, nothing when it defines none. */
+export function nameTexts(chunk: Pick<StoredChunk, 'symbols'>): string[] {
+  return chunk.symbols.length > 0 ? [chunk.symbols.join(' ')] : [];
+}
+
+/** The ranker's linear score of each feature row. */
+export function rankerScores(ranker: HybridRanker, rows: readonly Float64Array[]): number[] {
+  return rows.map((row) => {
+    let score = 0;
+    for (let i = 0; i < ranker.weights.length; i++) {
+      score +=
+        ((ranker.weights[i] ?? 0) * ((row[i] ?? 0) - (ranker.center[i] ?? 0))) / (ranker.scale[i] ?? 1);
+    }
+    return score;
+  });
+}
+
+/**
+ * The candidates the ranker orders, with their evidence: each side's `depth` best (vector side first, each
+ * chunk once), their best window's cosine, their names' cosine and, when BM25 found them, its score and rank.
+ */
+export async function rankingCandidates(
+  embedder: Embedder,
+  queryVector: Float32Array,
+  vector: readonly ScoredChunk[],
+  keyword: readonly ScoredChunk[],
+  rescoring: WindowRescoring,
+): Promise<RankingCandidate[]> {
+  const keywordSide = keyword.slice(0, rescoring.depth);
+  const chunks = [
+    ...new Map(
+      [...vector.slice(0, rescoring.depth), ...keywordSide].map(({ chunk }) => [chunk.id, chunk]),
+    ).values(),
+  ];
+  if (chunks.length === 0) return [];
+  const parts = await cachedPartVectors(embedder, chunks, {
+    window: (chunk) => windowTexts(chunk, rescoring),
+    name: nameTexts,
+  });
+  const keywordHits = new Map(keywordSide.map(({ chunk, score }, rank) => [chunk.id, { score, rank }]));
+  return chunks.map((chunk) => {
+    const name = parts.name.get(chunk.id)?.[0];
+    const keywordHit = keywordHits.get(chunk.id);
+    return {
+      chunk,
+      window: bestWindowCosine(queryVector, parts.window.get(chunk.id)),
+      name: name ? cosine(queryVector, name) : 0,
+      ...(keywordHit ? { keyword: keywordHit } : {}),
+    };
+  });
+}
+
+/**
+ * Hybrid search's ranking with `ranker`: the candidates ordered by its score (ties keep candidate order),
+ * each hit's score being the ranker's softmax share among them — its estimate that this is the best match —
+ * then the rest of both lists in rank-fusion order with score 0.
+ */
+export async function rankHybrid(
+  embedder: Embedder,
+  query: { readonly text: string; readonly vector: Float32Array },
+  vector: readonly ScoredChunk[],
+  keyword: readonly ScoredChunk[],
+  ranker: HybridRanker,
+  rescoring: WindowRescoring,
+  fuseRest: (vector: readonly ScoredChunk[], keyword: readonly ScoredChunk[]) => SearchHit[],
+): Promise<SearchHit[]> {
+  const candidates = await rankingCandidates(embedder, query.vector, vector, keyword, rescoring);
+  const scores = rankerScores(ranker, featureRows(query.text, candidates, ranker.features));
+  const top = Math.max(...scores);
+  const shares = scores.map((s) => Math.exp(s - top));
+  const total = shares.reduce((a, b) => a + b, 0);
+  const ranked: SearchHit[] = candidates
+    .map((candidate, order) => ({ candidate, order, score: scores[order] ?? 0 }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map(({ candidate, order }) => ({
+      chunk: candidate.chunk,
+      score: (shares[order] ?? 0) / total,
+      vectorScore: candidate.window,
+      ...(candidate.keyword ? { keywordScore: candidate.keyword.score } : {}),
+    }));
+  const seen = new Set(candidates.map((c) => c.chunk.id));
+  const rest = fuseRest(
+    vector.filter(({ chunk }) => !seen.has(chunk.id)),
+    keyword.filter(({ chunk }) => !seen.has(chunk.id)),
+  ).map((hit) => ({ ...hit, score: 0 }));
+  return [...ranked, ...rest];
+}
