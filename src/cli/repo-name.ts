@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { validateRepoName } from '#engine/search/filters.ts';
 
 export function defaultRepoName(dir: string): string {
   const fromRemote = remoteRepoName(dir);
@@ -22,6 +23,15 @@ function remoteRepoName(dir: string): string | undefined {
     return undefined;
   }
   const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(config)?.[1];
-  const match = origin && /[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(origin);
-  return match ? `${match[1]}/${match[2]}` : undefined;
+  // A clone of a local path can have a remote such as `/work/app/.`: drop trailing `/.` and `/` first.
+  const url = origin?.replace(/(?:\/\.?)+$/, '');
+  const match = url && /[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?$/.exec(url);
+  if (!match) return undefined;
+  const name = `${match[1]}/${match[2]}`;
+  // Anything else a URL can end in (`..`, a part longer than GitHub allows) falls back to the folder name.
+  try {
+    return validateRepoName(name);
+  } catch {
+    return undefined;
+  }
 }
