@@ -139,11 +139,15 @@ export type ChunkView = z.infer<typeof ChunkViewSchema>;
 export const SearchResultSchema = z
   .object({
     ...chunkFields,
-    score: z.number().meta({ description: 'Hybrid: fused rank score (1.0 = first on both sides).' }),
-    vectorScore: z
-      .number()
-      .nullable()
-      .meta({ description: 'Cosine similarity, when the vector side found it.' }),
+    score: z.number().meta({
+      description:
+        "Hybrid: the model's ranker's estimate that this is the best match among the ranked candidates (0–1; " +
+        '0 beyond them), or with a model without a ranker the fused rank score (1.0 = first on both sides). ' +
+        'Vector: cosine similarity. Keyword: BM25.',
+    }),
+    vectorScore: z.number().nullable().meta({
+      description: 'Cosine similarity (of the best window, for models that re-score windows), when known.',
+    }),
     keywordScore: z.number().nullable().meta({ description: 'BM25 score, when the keyword side found it.' }),
   })
   .meta({ title: 'SearchResult' });
