@@ -1,9 +1,9 @@
 /**
  * Scores a model on a retrieval benchmark made by `extract.mjs` (queries.jsonl + corpus/) without a server:
  * the chunks and the keyword (BM25) rankings come from a real LanceDB index of the corpus, the vector side
- * is an exact cosine scan over the same chunks (what LanceDB does below its ANN threshold), and hybrid is the
- * engine's own `fuseRrf`. The hit rule is score.mjs's: same path, and the chunk's line range holds the
- * definition's first line, within the top 10.
+ * is an exact cosine scan over the same chunks (what LanceDB does below its ANN threshold), and both modes are
+ * ranked by the engine's own code (window re-scoring, the learned ranker or rank fusion). The hit rule is
+ * score.mjs's: same path, and the chunk's line range holds the definition's first line, within the top 10.
  *
  * Keyword results do not depend on the model, so they are read once and cached beside the index; comparing
  * model variants then costs only their embedding time.
@@ -23,18 +23,8 @@ import { metadataOf } from '../../src/adapters/lancedb/chunk-schema.ts';
 import { openLanceChunkStore } from '../../src/adapters/lancedb/lance-chunk-store.ts';
 import { createOnnxEmbedder } from '../../src/engine/embedding/index.ts';
 import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
-import { rankHybrid } from '../../src/engine/search/hybrid-ranker.ts';
-import { fuseRrf } from '../../src/engine/search/search.ts';
-import { rescoreForHybrid, rescoreVectorSide } from '../../src/engine/search/window-rescoring.ts';
-import type {
-  Embedder,
-  HybridFusion,
-  HybridRanker,
-  IndexMetadata,
-  ScoredChunk,
-  StoredChunk,
-  WindowRescoring,
-} from '../../src/engine/types.ts';
+import { type RankingOptions, rankHybridSides, rankVectorSide } from '../../src/engine/search/search.ts';
+import type { Embedder, IndexMetadata, ScoredChunk, StoredChunk } from '../../src/engine/types.ts';
 
 export interface BenchQuery {
   readonly query: string;
@@ -181,15 +171,15 @@ export function topK(scores: Float32Array, k: number): number[] {
 
 /**
  * Scores vector, keyword and hybrid search given unit-length query and chunk vectors (in `index.chunks`
- * order). `fusion` is passed to the engine's RRF as the model config would pass it.
+ * order), ranked by the engine's own `rankVectorSide` and `rankHybridSides` with `options` — the model's
+ * fusion, window re-scoring and ranker, as search would apply them (an embedder passes its own).
  */
 export async function scoreBench(
   index: BenchIndex,
   queryVectors: readonly Float32Array[],
   chunkVectors: readonly Float32Array[],
-  fusion?: HybridFusion,
-  rescoring?: { embedder: Embedder; options: WindowRescoring },
-  ranker?: HybridRanker,
+  embedder: Embedder,
+  options: RankingOptions,
 ): Promise<BenchScores> {
   const byId = new Map(index.chunks.map((c, i) => [c.id, i]));
   const stored = (i: number): StoredChunk => {
@@ -223,7 +213,7 @@ export async function scoreBench(
       scores[c] = s;
     }
     const top = topK(scores, SIDE_DEPTH);
-    let vector: ScoredChunk[] = top.map((i) => ({ chunk: stored(i), score: scores[i] ?? 0 }));
+    const vector: ScoredChunk[] = top.map((i) => ({ chunk: stored(i), score: scores[i] ?? 0 }));
     const keyword: ScoredChunk[] = (index.keyword[qi] ?? []).map(({ id, score }) => ({
       chunk: stored(byId.get(id) ?? -1),
       score,
@@ -231,28 +221,10 @@ export async function scoreBench(
     const rankOf = (list: readonly { chunk: StoredChunk }[]) =>
       list.slice(0, RESULT_LIMIT).findIndex((h) => isHit(index.chunks[byId.get(h.chunk.id) ?? -1], q));
     keywordRanks.push(rankOf(keyword));
-    if (rescoring) {
-      // As search does it (vector mode, then hybrid).
-      const { embedder, options } = rescoring;
-      vectorRanks.push(rankOf(await rescoreVectorSide(embedder, qv, vector, options)));
-      if (ranker) {
-        const ranked = await rankHybrid(
-          embedder,
-          { text: q.query, vector: qv },
-          vector,
-          keyword,
-          ranker,
-          options,
-          (v, k) => fuseRrf(v, k, fusion),
-        );
-        hybridRanks.push(rankOf(ranked));
-        continue;
-      }
-      vector = await rescoreForHybrid(embedder, qv, vector, keyword, options);
-    } else {
-      vectorRanks.push(rankOf(vector));
-    }
-    hybridRanks.push(rankOf(fuseRrf(vector, keyword, fusion)));
+    vectorRanks.push(rankOf(await rankVectorSide(embedder, options, qv, vector)));
+    hybridRanks.push(
+      rankOf(await rankHybridSides(embedder, options, { text: q.query, vector: qv }, vector, keyword)),
+    );
   }
   return {
     queries: index.queries.length,
@@ -286,14 +258,7 @@ async function main(): Promise<void> {
     const chunkVectors = await embedder.embedDocuments(index.chunks.map((c) => c.text));
     const queryVectors: Float32Array[] = [];
     for (const q of index.queries) queryVectors.push(await embedder.embedQuery(q.query));
-    const scores = await scoreBench(
-      index,
-      queryVectors,
-      chunkVectors,
-      embedder.fusion,
-      embedder.windowRescoring ? { embedder, options: embedder.windowRescoring } : undefined,
-      embedder.hybridRanker,
-    );
+    const scores = await scoreBench(index, queryVectors, chunkVectors, embedder, embedder);
     process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...scores })}\n`);
   } finally {
     await embedder.close();

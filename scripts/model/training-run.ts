@@ -449,14 +449,11 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     );
     // Hybrid as search ranks it: with the given ranker, or with rank fusion when there is none.
     const scoreWith = (hybridRanker?: HybridRanker) =>
-      scoreBench(
-        index,
-        queryVectors,
-        chunkVectors,
-        bestFusion.fusion,
-        windowRescoring ? { embedder, options: windowRescoring } : undefined,
-        hybridRanker,
-      );
+      scoreBench(index, queryVectors, chunkVectors, embedder, {
+        fusion: bestFusion.fusion,
+        ...(windowRescoring ? { windowRescoring } : {}),
+        ...(hybridRanker ? { hybridRanker } : {}),
+      });
     const scores = await scoreWith(ranker?.ranker);
     benchmark = scores;
     log(`benchmark ${options.bench.dir}: ${JSON.stringify(scores)}`);

@@ -3,7 +3,7 @@
  * filters, paged by cursor. Pages are cached by request, grant, index version and ranking settings.
  */
 import { describeAccess } from '#engine/search/repo-access.ts';
-import { rankingSettings, search } from '#engine/search/search.ts';
+import { rankingFingerprint, search } from '#engine/search/search.ts';
 import type { Caller } from '../auth/caller.ts';
 import { LOCAL_CALLER } from '../auth/caller.ts';
 import { decodeCursor, encodeCursor, MAX_RESULT_DEPTH, requestFingerprint } from '../cursor.ts';
@@ -56,7 +56,7 @@ export async function runSearch(
     limit,
     describeAccess(caller.access),
     await services.store.dataVersion(),
-    rankingSettings(services.embedder),
+    rankingFingerprint(services.embedder),
   );
   let page = (await cache.get(key)) as Omit<SearchResponse, 'tookMs'> | undefined;
   facts.cacheHit = page !== undefined;

@@ -11,13 +11,27 @@
  * Needs window re-scoring (the window cosine is its strongest model feature); the evidence per candidate —
  * window vectors and a vector of its definition names — is embedded at query time and cached by chunk id.
  */
-import type { Embedder, HybridRanker, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
+import type {
+  Embedder,
+  HybridFusion,
+  HybridRanker,
+  ScoredChunk,
+  StoredChunk,
+  WindowRescoring,
+} from '../types.ts';
+import { fuseRrf } from './rank-fusion.ts';
 import { featureRows, type RankingCandidate } from './ranker-features.ts';
 import type { SearchHit } from './search.ts';
-import { bestWindowCosine, cachedPartVectors, cosine, windowTexts } from './window-rescoring.ts';
+import {
+  bestWindowCosine,
+  cachedPartVectors,
+  cosine,
+  hybridCandidates,
+  windowTexts,
+} from './window-rescoring.ts';
 
 /** The text a chunk's names are embedded as: its definitions' names, nothing when it defines none. */
-export function nameTexts(chunk: Pick<StoredChunk, 'symbols'>): string[] {
+function nameTexts(chunk: Pick<StoredChunk, 'symbols'>): string[] {
   return chunk.symbols.length > 0 ? [chunk.symbols.join(' ')] : [];
 }
 
@@ -44,18 +58,15 @@ export async function rankingCandidates(
   keyword: readonly ScoredChunk[],
   rescoring: WindowRescoring,
 ): Promise<RankingCandidate[]> {
-  const keywordSide = keyword.slice(0, rescoring.depth);
-  const chunks = [
-    ...new Map(
-      [...vector.slice(0, rescoring.depth), ...keywordSide].map(({ chunk }) => [chunk.id, chunk]),
-    ).values(),
-  ];
+  const chunks = hybridCandidates(vector, keyword, rescoring.depth);
   if (chunks.length === 0) return [];
   const parts = await cachedPartVectors(embedder, chunks, {
     window: (chunk) => windowTexts(chunk, rescoring),
     name: nameTexts,
   });
-  const keywordHits = new Map(keywordSide.map(({ chunk, score }, rank) => [chunk.id, { score, rank }]));
+  const keywordHits = new Map(
+    keyword.slice(0, rescoring.depth).map(({ chunk, score }, rank) => [chunk.id, { score, rank }]),
+  );
   return chunks.map((chunk) => {
     const name = parts.name.get(chunk.id)?.[0];
     const keywordHit = keywordHits.get(chunk.id);
@@ -80,7 +91,7 @@ export async function rankHybrid(
   keyword: readonly ScoredChunk[],
   ranker: HybridRanker,
   rescoring: WindowRescoring,
-  fuseRest: (vector: readonly ScoredChunk[], keyword: readonly ScoredChunk[]) => SearchHit[],
+  fusion?: HybridFusion,
 ): Promise<SearchHit[]> {
   const candidates = await rankingCandidates(embedder, query.vector, vector, keyword, rescoring);
   const scores = rankerScores(ranker, featureRows(query.text, candidates, ranker.features));
@@ -97,9 +108,10 @@ export async function rankHybrid(
       ...(candidate.keyword ? { keywordScore: candidate.keyword.score } : {}),
     }));
   const seen = new Set(candidates.map((c) => c.chunk.id));
-  const rest = fuseRest(
+  const rest = fuseRrf(
     vector.filter(({ chunk }) => !seen.has(chunk.id)),
     keyword.filter(({ chunk }) => !seen.has(chunk.id)),
+    fusion,
   ).map((hit) => ({ ...hit, score: 0 }));
   return [...ranked, ...rest];
 }

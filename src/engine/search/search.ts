@@ -5,10 +5,14 @@
  * model asks for it, the vector side's best candidates (and in hybrid search the keyword side's too) are
  * re-scored by their best window of lines before ranking (window-rescoring.ts).
  */
-import type { ChunkStore, Embedder, HybridFusion, ScoredChunk, StoredChunk } from '../types.ts';
+import { sha256Hex } from '../hashing.ts';
+import type { ChunkStore, Embedder, ScoredChunk, StoredChunk } from '../types.ts';
 import type { SearchFilter } from './filters.ts';
 import { rankHybrid } from './hybrid-ranker.ts';
+import { fuseRrf } from './rank-fusion.ts';
 import { rescoreForHybrid, rescoreVectorSide } from './window-rescoring.ts';
+
+export { DEFAULT_FUSION, fuseRrf } from './rank-fusion.ts';
 
 export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -36,17 +40,12 @@ export interface SearchDeps {
   readonly embedder: Embedder;
 }
 
-/** Equal weights and k = 60 (the value from the original RRF paper and LanceDB's default). */
-export const DEFAULT_FUSION: HybridFusion = { k: 60, vectorWeight: 1, keywordWeight: 1 };
-
 export async function search(deps: SearchDeps, query: SearchQuery): Promise<SearchHit[]> {
-  const rescoring = deps.embedder.windowRescoring;
+  const { embedder } = deps;
   switch (query.mode) {
     case 'vector': {
-      const side = await vectorSide(deps, query, Math.max(query.limit, rescoring?.depth ?? 0));
-      const ranked = rescoring
-        ? await rescoreVectorSide(deps.embedder, side.query, side.hits, rescoring)
-        : side.hits;
+      const side = await vectorSide(deps, query, Math.max(query.limit, embedder.windowRescoring?.depth ?? 0));
+      const ranked = await rankVectorSide(embedder, embedder, side.query, side.hits);
       return ranked.slice(0, query.limit).map(({ chunk, score }) => ({ chunk, score, vectorScore: score }));
     }
     case 'keyword':
@@ -64,39 +63,75 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
         vectorSide(deps, query, depth),
         deps.store.keywordSearch(query.text, query.filter, depth),
       ]);
-      const ranker = deps.embedder.hybridRanker;
-      if (ranker && rescoring) {
-        const ranked = await rankHybrid(
-          deps.embedder,
-          { text: query.text, vector: side.query },
-          side.hits,
-          keyword,
-          ranker,
-          rescoring,
-          (vector, rest) => fuseRrf(vector, rest, deps.embedder.fusion),
-        );
-        return ranked.slice(0, query.limit);
-      }
-      const vector = rescoring
-        ? await rescoreForHybrid(deps.embedder, side.query, side.hits, keyword, rescoring)
-        : side.hits;
-      return fuseRrf(vector, keyword, deps.embedder.fusion).slice(0, query.limit);
+      const ranked = await rankHybridSides(
+        embedder,
+        embedder,
+        { text: query.text, vector: side.query },
+        side.hits,
+        keyword,
+      );
+      return ranked.slice(0, query.limit);
     }
   }
 }
 
+/** How a model asks search to rank: the parts of an Embedder that say how, not what, to embed. */
+export type RankingOptions = Pick<Embedder, 'fusion' | 'windowRescoring' | 'hybridRanker'>;
+
+/**
+ * Vector search's order of the pooled-vector hits: re-scored by their best window when `options` asks for it.
+ * Search passes the embedder's own options; benchmarks may pass others.
+ */
+export async function rankVectorSide(
+  embedder: Embedder,
+  options: RankingOptions,
+  queryVector: Float32Array,
+  hits: readonly ScoredChunk[],
+): Promise<readonly ScoredChunk[]> {
+  const rescoring = options.windowRescoring;
+  return rescoring ? rescoreVectorSide(embedder, queryVector, hits, rescoring) : hits;
+}
+
+/**
+ * Hybrid search's order of both sides' hits: the learned ranker when `options` has one (with window
+ * re-scoring, which it needs), else rank fusion of the (re-scored) vector side with the keyword side.
+ */
+export async function rankHybridSides(
+  embedder: Embedder,
+  options: RankingOptions,
+  query: { readonly text: string; readonly vector: Float32Array },
+  vector: readonly ScoredChunk[],
+  keyword: readonly ScoredChunk[],
+): Promise<SearchHit[]> {
+  const { windowRescoring: rescoring, hybridRanker: ranker, fusion } = options;
+  if (ranker && rescoring) return rankHybrid(embedder, query, vector, keyword, ranker, rescoring, fusion);
+  const rescored = rescoring
+    ? await rescoreForHybrid(embedder, query.vector, vector, keyword, rescoring)
+    : vector;
+  return fuseRrf(rescored, keyword, fusion);
+}
+
+const fingerprints = new WeakMap<Embedder, string>();
+
 /**
  * What, besides the index and the request, decides the order of results: the model and how it asks search to
- * rank (fusion, window re-scoring, ranker). Result caches key on it, so a deploy that only refits the ranker
- * never serves pages ranked the old way.
+ * rank (fusion, window re-scoring, ranker), as a short digest computed once per embedder. Result caches key on
+ * it, so a deploy that only refits the ranker never serves pages ranked the old way.
  */
-export function rankingSettings(embedder: Embedder): unknown {
-  return {
-    model: embedder.modelId,
-    fusion: embedder.fusion ?? null,
-    windowRescoring: embedder.windowRescoring ?? null,
-    hybridRanker: embedder.hybridRanker ?? null,
-  };
+export function rankingFingerprint(embedder: Embedder): string {
+  let fingerprint = fingerprints.get(embedder);
+  if (fingerprint === undefined) {
+    fingerprint = sha256Hex(
+      JSON.stringify({
+        model: embedder.modelId,
+        fusion: embedder.fusion ?? null,
+        windowRescoring: embedder.windowRescoring ?? null,
+        hybridRanker: embedder.hybridRanker ?? null,
+      }),
+    ).slice(0, 16);
+    fingerprints.set(embedder, fingerprint);
+  }
+  return fingerprint;
 }
 
 async function vectorSide(
@@ -106,40 +141,4 @@ async function vectorSide(
 ): Promise<{ query: Float32Array; hits: ScoredChunk[] }> {
   const vector = await deps.embedder.embedQuery(query.text);
   return { query: vector, hits: await deps.store.vectorSearch(vector, query.filter, limit) };
-}
-
-/**
- * Weighted Reciprocal Rank Fusion of two ranked lists; ties keep the vector side's order. The model may set
- * the weights and k (its `hybrid` block in codesearch-model.json); otherwise both sides count equally.
- */
-export function fuseRrf(
-  vector: readonly ScoredChunk[],
-  keyword: readonly ScoredChunk[],
-  fusion: HybridFusion = DEFAULT_FUSION,
-): SearchHit[] {
-  const { k, vectorWeight, keywordWeight } = fusion;
-  const fused = new Map<
-    string,
-    { chunk: StoredChunk; rrf: number; vectorScore?: number; keywordScore?: number; order: number }
-  >();
-  const add = (list: readonly ScoredChunk[], side: 'vectorScore' | 'keywordScore', weight: number) => {
-    list.forEach(({ chunk, score }, rank) => {
-      const entry = fused.get(chunk.id) ?? { chunk, rrf: 0, order: fused.size };
-      entry.rrf += weight / (k + rank + 1);
-      entry[side] = score;
-      fused.set(chunk.id, entry);
-    });
-  };
-  add(vector, 'vectorScore', vectorWeight);
-  add(keyword, 'keywordScore', keywordWeight);
-  // Rank 1 on both sides scores 1.0, whatever the weights.
-  const best = (vectorWeight + keywordWeight) / (k + 1);
-  return [...fused.values()]
-    .sort((a, b) => b.rrf - a.rrf || a.order - b.order)
-    .map(({ chunk, rrf, vectorScore, keywordScore }) => ({
-      chunk,
-      score: rrf / best,
-      vectorScore,
-      keywordScore,
-    }));
 }

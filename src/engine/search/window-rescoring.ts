@@ -155,6 +155,19 @@ export function rescoreVectorSide(
   return rescoreByWindows(embedder, query, vector, candidates, options);
 }
 
+/** Hybrid search's candidates: each side's `depth` best, the vector side's first, each chunk once. */
+export function hybridCandidates(
+  vector: readonly ScoredChunk[],
+  keyword: readonly ScoredChunk[],
+  depth: number,
+): StoredChunk[] {
+  return [
+    ...new Map(
+      [...vector.slice(0, depth), ...keyword.slice(0, depth)].map(({ chunk }) => [chunk.id, chunk]),
+    ).values(),
+  ];
+}
+
 /**
  * Hybrid search's vector side: the `depth` best of both sides re-scored, so a chunk BM25 found and the
  * pooled vector missed gets its vector evidence from its best window; then the rest of `vector`.
@@ -166,10 +179,7 @@ export function rescoreForHybrid(
   keyword: readonly ScoredChunk[],
   options: WindowRescoring,
 ): Promise<ScoredChunk[]> {
-  const candidates = [...vector.slice(0, options.depth), ...keyword.slice(0, options.depth)].map(
-    ({ chunk }) => chunk,
-  );
-  return rescoreByWindows(embedder, query, vector, candidates, options);
+  return rescoreByWindows(embedder, query, vector, hybridCandidates(vector, keyword, options.depth), options);
 }
 
 /**
