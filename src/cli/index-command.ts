@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gitHeadCommit } from '#adapters/local/git-head.ts';
+import { acquireIndexLock } from '#adapters/local/index-lock.ts';
 import { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
 import { InvalidRequestError } from '#engine/errors.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
 import { validateRepoName } from '#engine/search/filters.ts';
-import { openLocalServices } from '../runtime/local-services.ts';
+import { openLocalServices, resolveHome } from '../runtime/local-services.ts';
 import { finishedRun } from '../server/local-reindexer.ts';
 import { createProgressLine } from './progress.ts';
 import { defaultRepoName } from './repo-name.ts';
@@ -24,8 +25,29 @@ export async function runIndexCommand(dir: string, options: IndexCommandOptions)
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new InvalidRequestError(`${dir} is not a directory`);
   const repo = validateRepoName(options.repo ?? defaultRepoName(root), '--repo');
+  const home = resolveHome(options.home);
+  // Every run writes the same table and state file: a second run waits for the first (see index-lock.ts).
+  const lock = await acquireIndexLock(home, repo, {
+    onWait: (holder) =>
+      process.stderr.write(
+        `Another codesearch index run${holder ? ` (pid ${holder.pid}, ${holder.repo}, since ${holder.since})` : ''} is writing ${home}; waiting for it to finish…\n`,
+      ),
+  });
+  try {
+    return await indexUnderLock(root, repo, home, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function indexUnderLock(
+  root: string,
+  repo: string,
+  home: string,
+  options: IndexCommandOptions,
+): Promise<IndexSummary> {
   const services = await openLocalServices({
-    home: options.home,
+    home,
     modelDir: options.model,
     rebuild: options.rebuild,
   });
@@ -78,5 +100,10 @@ export function formatSummary(s: IndexSummary, root: string): string {
     lines.push(`    skipped ${example.path}: ${example.reason} (${example.detail})`);
   if (s.skippedExamples.length > 10 || s.filesSkipped > s.skippedExamples.length)
     lines.push('    … (--json lists more)');
+  if (s.ignoreLinesNotApplied > 0) {
+    lines.push(`  ignore-file lines not applied: ${s.ignoreLinesNotApplied}`);
+    for (const notice of s.ignoreNotices.slice(0, 5))
+      lines.push(`    ${notice.path}:${notice.line} ${notice.reason}`);
+  }
   return `${lines.join('\n')}\n`;
 }

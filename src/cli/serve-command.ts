@@ -32,9 +32,11 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
   const services = await openLocalServices({ home: options.home, modelDir: options.model });
   const catalog = await SqliteRepoCatalog.open(join(services.home, 'state.sqlite'));
   const logger = jsonLinesLogger((line) => process.stderr.write(line));
-  const reindexer = localReindexer(services.indexDeps, catalog, (repo, error) =>
-    logger.error('reindex failed', { repo, error: String(error) }),
-  );
+  const reindexer = localReindexer(services.store, catalog, {
+    home: services.home,
+    modelDir: services.modelDir,
+    onError: (repo, error) => logger.error('reindex failed', { repo, error }),
+  });
   const server = await startLocalServer(createSearchApi({ ...services, auth, catalog, reindexer, logger }), {
     port: options.port,
     host: options.host,
@@ -46,6 +48,7 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     process.once('SIGTERM', stop);
   });
   await server.close();
+  reindexer.stop();
   await reindexer.idle();
   catalog.close();
   await services.close();

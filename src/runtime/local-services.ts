@@ -31,6 +31,8 @@ export interface LocalServicesOptions {
 
 export interface LocalServices {
   readonly home: string;
+  /** The model folder in use (absolute). */
+  readonly modelDir: string;
   readonly embedder: Embedder;
   readonly store: LanceChunkStore;
   readonly state: SqliteStateStore;
@@ -77,6 +79,7 @@ export async function openLocalServices(options: LocalServicesOptions = {}): Pro
     };
     return {
       home,
+      modelDir,
       embedder,
       store,
       state,

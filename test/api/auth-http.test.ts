@@ -36,7 +36,7 @@ describe('auth over real HTTP: tokens, per-repository permissions in the filter,
 
   beforeAll(async () => {
     sample = await openIndexedSample(['acme/sample', 'other/secret'], ['acme/sample']);
-    reindexer = localReindexer(sample.services.indexDeps, sample.catalog);
+    reindexer = localReindexer(sample.services.store, sample.catalog, sample.services);
     const auth = bearerTokenAuthenticator(cachedKeySet({ description: 'test', read: async () => keyText }));
     server = await startLocalServer(
       createSearchApi({

@@ -37,8 +37,8 @@ export class SqliteRepoCatalog implements RepoCatalog {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new DatabaseSync(file);
     db.exec(`
-      PRAGMA journal_mode = WAL;
       PRAGMA busy_timeout = 5000;
+      PRAGMA journal_mode = WAL;
       CREATE TABLE IF NOT EXISTS repo_runs (
         repo TEXT PRIMARY KEY,
         root TEXT NOT NULL,
@@ -80,6 +80,14 @@ export class SqliteRepoCatalog implements RepoCatalog {
       | { root: string }
       | undefined;
     return row?.root;
+  }
+
+  /** The status of the last recorded run, if any. */
+  statusOf(repo: string): RepoStatus | undefined {
+    const row = this.#db.prepare('SELECT status FROM repo_runs WHERE repo = ?').get(repo) as
+      | { status: RepoStatus }
+      | undefined;
+    return row?.status;
   }
 
   async listRepos(): Promise<RepoRecord[]> {

@@ -29,11 +29,12 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new DatabaseSync(file);
     // WAL lets a `serve` process read while an `index` process writes; NORMAL sync is durable at checkpoints
-    // and loses at most the last transaction on power loss, which re-indexing repairs.
+    // and loses at most the last transaction on power loss, which re-indexing repairs. The busy timeout comes
+    // first: switching to WAL takes a lock too, and without it another process's write fails it at once.
     db.exec(`
+      PRAGMA busy_timeout = 5000;
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
-      PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS file_hashes (
         repo TEXT NOT NULL,
         path TEXT NOT NULL,
@@ -49,9 +50,9 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
       file === ':memory:' ? file : file.replace(/(\.sqlite)?$/, '-embeddings.sqlite'),
     );
     cacheDb.exec(`
+      PRAGMA busy_timeout = 5000;
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = OFF;
-      PRAGMA busy_timeout = 5000;
       -- A rowid table: its 1 KB rows would make a WITHOUT ROWID b-tree slow to insert into (SQLite's advice).
       CREATE TABLE IF NOT EXISTS embedding_vectors (
         key TEXT NOT NULL UNIQUE,

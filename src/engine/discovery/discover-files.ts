@@ -7,13 +7,15 @@ import type { DiscoverOptions, DiscoveryEvent, DiscoveryStats } from './discover
 import { DiscoveryRootError } from './errors.ts';
 import { describeFsError, errorCode, nodeFileSystem } from './file-system.ts';
 import { readGitExclude } from './git-exclude.ts';
-import { IgnoreRules } from './ignore-rules.ts';
+import { type IgnoreNotice, IgnoreRules } from './ignore-rules.ts';
 import { inspectEntry } from './inspect-entry.ts';
 import { mapOrdered } from './map-ordered.ts';
 import { type WalkCounters, walkTree } from './walk-tree.ts';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 16;
+/** Ignore-file lines not applied are all counted; this many are described. */
+const MAX_IGNORE_NOTICES = 20;
 
 /**
  * Streams the files under `root` (a git checkout or any directory) in sorted path order: each one either
@@ -52,12 +54,20 @@ export async function* discoverFiles(
     ignoredFiles: 0,
   };
   const tally = { files: 0, skipped: 0, bytesRead: 0, skippedByReason: emptyReasonCounts() };
+  const ignoreNotices: IgnoreNotice[] = [];
+  let ignoreLinesNotApplied = 0;
+  const onIgnoreNotice = (notice: IgnoreNotice): void => {
+    ignoreLinesNotApplied++;
+    if (ignoreNotices.length < MAX_IGNORE_NOTICES) ignoreNotices.push(notice);
+  };
+  const exclude = await readGitExclude(fileSystem, absoluteRoot);
 
   const entries = walkTree(absoluteRoot, {
     fileSystem,
     excludedDirectoryNames: options.excludedDirectoryNames ?? BUILTIN_EXCLUDED_DIRECTORIES,
-    rules: IgnoreRules.NONE.withPatterns('', await readGitExclude(fileSystem, absoluteRoot)),
+    rules: IgnoreRules.NONE.withPatterns('', [{ path: '.git/info/exclude', text: exclude }], onIgnoreNotice),
     counters,
+    onIgnoreNotice,
   });
   const inspections = mapOrdered(entries, concurrency, (entry) =>
     inspectEntry(entry, { fileSystem, maxFileBytes }),
@@ -75,6 +85,8 @@ export async function* discoverFiles(
   const stats: DiscoveryStats = {
     ...tally,
     ...counters,
+    ignoreLinesNotApplied,
+    ignoreNotices,
     durationMs: Math.round(performance.now() - started),
   };
   yield { kind: 'done', stats };

@@ -1,5 +1,6 @@
 import type { SkipReason } from '../types.ts';
 import type { DiscoveryFileSystem } from './file-system.ts';
+import type { IgnoreNotice } from './ignore-rules.ts';
 import type { FileEvent } from './inspect-entry.ts';
 
 /** Options of `discoverFiles`. */
@@ -44,6 +45,10 @@ export interface DiscoveryStats {
   readonly ignoredDirectories: number;
   /** Files left out because an ignore file says so. */
   readonly ignoredFiles: number;
+  /** Ignore-file lines that were not applied (over a length or complexity limit). */
+  readonly ignoreLinesNotApplied: number;
+  /** The first of those, with the file, line and reason. */
+  readonly ignoreNotices: readonly IgnoreNotice[];
   readonly durationMs: number;
 }
 

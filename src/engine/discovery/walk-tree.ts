@@ -6,7 +6,7 @@
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { type DiscoveryFileSystem, describeFileType, readText } from './file-system.ts';
-import type { IgnoreRules } from './ignore-rules.ts';
+import type { IgnoreFileText, IgnoreNotice, IgnoreRules } from './ignore-rules.ts';
 
 /** Ignore rules for codesearch alone; the push pipeline reads it from the code host as well. */
 export const CODESEARCH_IGNORE_FILE_NAME = '.codesearchignore';
@@ -37,6 +37,8 @@ export interface WalkOptions {
   /** Rules in force at the root before its own ignore files (i.e. `.git/info/exclude`). */
   readonly rules: IgnoreRules;
   readonly counters: WalkCounters;
+  /** Receives every ignore-file line that is not applied. */
+  readonly onIgnoreNotice: (notice: IgnoreNotice) => void;
 }
 
 interface DirectoryFrame {
@@ -59,15 +61,20 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
       return { kind: 'unlistable', path: path || '.', error };
     }
     counters.directoriesListed++;
-    const ignoreTexts: string[] = [];
+    const ignoreFiles: IgnoreFileText[] = [];
     for (const name of IGNORE_FILE_NAMES) {
       // Only regular files count: like git (since 2.32), a symlinked ignore file is not followed. An
       // unreadable one is reported when the walk reaches it as a file; its rules cannot apply.
       const present = entries.some((entry) => entry.name === name && entry.isFile());
       const text = present ? await readText(fileSystem, join(absolutePath, name)) : undefined;
-      if (text !== undefined) ignoreTexts.push(text);
+      if (text !== undefined) ignoreFiles.push({ path: path === '' ? name : `${path}/${name}`, text });
     }
-    return { path, entries: sortByPath(entries), rules: rules.withPatterns(path, ...ignoreTexts), next: 0 };
+    return {
+      path,
+      entries: sortByPath(entries),
+      rules: rules.withPatterns(path, ignoreFiles, options.onIgnoreNotice),
+      next: 0,
+    };
   }
 
   const rootFrame = await openDirectory('', options.rules);
@@ -90,7 +97,7 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
       } else if (frame.rules.isIgnored(path, true)) {
         counters.ignoredDirectories++;
       } else {
-        const child = await openDirectory(path, frame.rules.enter(path));
+        const child = await openDirectory(path, frame.rules);
         if ('entries' in child) stack.push(child);
         else yield child;
       }

@@ -9,6 +9,8 @@
  * Batches overlap: while one batch is being embedded (in worker threads), the next is discovered and
  * chunked. Commits still happen one at a time, in order.
  */
+
+import type { IgnoreNotice } from '../discovery/ignore-rules.ts';
 import type { DiscoverOptions, DiscoveryEvent } from '../discovery/index.ts';
 import type { SkipReason, SourceFile } from '../types.ts';
 import { applyFileChanges, type BatchOutcome, type ChangeDeps } from './apply-file-changes.ts';
@@ -44,6 +46,9 @@ export interface IndexSummary {
   readonly skippedByReason: Partial<Record<SkipReason, number>>;
   /** The first skipped files with their reasons (all of them are counted above). */
   readonly skippedExamples: readonly { path: string; reason: SkipReason; detail: string }[];
+  /** Ignore-file lines that were not applied (over a length or complexity limit), and the first of them. */
+  readonly ignoreLinesNotApplied: number;
+  readonly ignoreNotices: readonly IgnoreNotice[];
   readonly chunksWritten: number;
   readonly chunksEmbedded: number;
   readonly chunksFromCache: number;
@@ -125,8 +130,16 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
   };
 
   let pendingChunkEstimate = 0;
+  let ignoreNotices: { readonly count: number; readonly first: readonly IgnoreNotice[] } = {
+    count: 0,
+    first: [],
+  };
   for await (const event of deps.discover(options.root, options.discovery)) {
     options.signal?.throwIfAborted();
+    if (event.kind === 'done') {
+      ignoreNotices = { count: event.stats.ignoreLinesNotApplied, first: event.stats.ignoreNotices };
+      continue;
+    }
     if (event.kind === 'skipped') {
       counts.scanned++;
       counts.skipped++;
@@ -189,6 +202,8 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
       filesSkipped: counts.skipped,
       skippedByReason,
       skippedExamples,
+      ignoreLinesNotApplied: ignoreNotices.count,
+      ignoreNotices: ignoreNotices.first,
       chunksWritten: counts.written,
       chunksEmbedded: counts.embedded,
       chunksFromCache: counts.cached,

@@ -127,6 +127,7 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
     treeFiles: tree.length,
     ignoreFiles: ignore.files.length,
     ignored: plan.ignored,
+    ...ignoreNoticeFields(ignore.rules),
     toFetch: plan.toFetch.length,
     toDelete: plan.toDelete.length,
     batches: batches.length,
@@ -169,4 +170,14 @@ async function withBranch(deps: PipelineDeps, job: SyncJob): Promise<SyncJob & {
   const hosted = await deps.source.describeRepo(job.repo);
   const index = job.index.toLowerCase() === job.repo.toLowerCase() ? hosted.fullName : job.index;
   return { ...job, repo: hosted.fullName, index, branch: hosted.defaultBranch };
+}
+
+/** Log fields for ignore-file lines that were not applied: how many, and the first few with their reasons. */
+export function ignoreNoticeFields(rules: TreeIgnoreRules): Record<string, unknown> {
+  const notices = rules.notices;
+  if (notices.length === 0) return {};
+  return {
+    ignoreLinesNotApplied: notices.length,
+    ignoreNotices: notices.slice(0, 5).map((notice) => `${notice.path}:${notice.line} ${notice.reason}`),
+  };
 }

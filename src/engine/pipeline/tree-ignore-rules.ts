@@ -8,7 +8,7 @@
  * `.gitignore` has no counterpart here: the files it ignores are not committed, so they are not in the tree
  * (one committed anyway with `git add -f` is indexed here but not by a local index of a checkout, as before).
  */
-import { IgnoreRules } from '../discovery/ignore-rules.ts';
+import { type IgnoreNotice, IgnoreRules } from '../discovery/ignore-rules.ts';
 import { CODESEARCH_IGNORE_FILE_NAME } from '../discovery/walk-tree.ts';
 
 /** Whether `path` (POSIX, relative to the repository root) is a `.codesearchignore` file. */
@@ -66,10 +66,16 @@ export class TreeIgnoreRules {
   readonly #texts: ReadonlyMap<string, string>;
   /** Rules in force inside each directory looked at so far; `null` for a directory discovery never enters. */
   readonly #inside = new Map<string, IgnoreRules | null>();
+  readonly #notices: IgnoreNotice[] = [];
 
   /** @param texts - ignore file text by directory ('' for the root). */
   constructor(texts: ReadonlyMap<string, string>) {
     this.#texts = texts;
+  }
+
+  /** Lines of the ignore files consulted so far that are not applied (over a limit), with the reason. */
+  get notices(): readonly IgnoreNotice[] {
+    return this.#notices;
   }
 
   /** Whether the file at `path` is ignored, by its own rules or because a directory above it is. */
@@ -92,9 +98,7 @@ export class TreeIgnoreRules {
     else {
       const parent = this.#rulesInside(directoryOf(directory));
       rules =
-        parent === null || parent.isIgnored(directory, true)
-          ? null
-          : this.#withOwnFile(parent.enter(directory), directory);
+        parent === null || parent.isIgnored(directory, true) ? null : this.#withOwnFile(parent, directory);
     }
     this.#inside.set(directory, rules);
     return rules;
@@ -102,7 +106,10 @@ export class TreeIgnoreRules {
 
   #withOwnFile(rules: IgnoreRules, directory: string): IgnoreRules {
     const text = this.#texts.get(directory);
-    return text === undefined ? rules : rules.withPatterns(directory, text);
+    if (text === undefined) return rules;
+    return rules.withPatterns(directory, [{ path: ignoreFileOf(directory), text }], (notice) =>
+      this.#notices.push(notice),
+    );
   }
 }
 
