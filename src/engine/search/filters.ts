@@ -114,10 +114,18 @@ export function parsePathFilter(value: string, field = 'path'): PathFilter {
   return { kind: 'glob', glob: trimmed.replace(/^\/+/, '') };
 }
 
+/** Braces nest at most this deep: real globs need two or three levels; LanceDB fails past 250 groups. */
+export const MAX_GLOB_BRACE_DEPTH = 10;
+
 /**
  * Translates a glob into an anchored regular expression in the syntax shared by JavaScript and Rust's
  * `regex` crate (which LanceDB's `regexp_like` uses): no look-around, no back-references.
  * `**` crosses directories, `*` and `?` do not; `{a,b}` alternates; `[...]` is a character class.
+ *
+ * Everything the store's regex engine would refuse is refused here first, as an `InvalidFilterError` (a 400)
+ * naming the problem — a reversed range (`[z-a]`), braces nested too deep — because inside the query it is an
+ * internal error. Character classes are re-written item by item rather than copied, so that no class
+ * reaches Rust's class syntax with a meaning of its own there (`--` is set difference in Rust).
  */
 export function globToRegExpSource(glob: string, field = 'path'): string {
   let out = '^';
@@ -137,13 +145,12 @@ export function globToRegExpSource(glob: string, field = 'path'): string {
     } else if (ch === '[') {
       const end = glob.indexOf(']', i + 2);
       if (end < 0) throw invalidGlob(field, 'unclosed "["');
-      const body = glob.slice(i + 1, end).replace(/^!/, '^');
-      if (!/^\^?[A-Za-z0-9_.\-/]+$/.test(body))
-        throw invalidGlob(field, 'character classes may hold letters, digits, "_", ".", "-" and ranges');
-      out += `[${body}]`;
+      out += characterClass(glob.slice(i + 1, end), field);
       i = end;
     } else if (ch === '{') {
       braceDepth++;
+      if (braceDepth > MAX_GLOB_BRACE_DEPTH)
+        throw invalidGlob(field, `braces nested deeper than ${MAX_GLOB_BRACE_DEPTH} levels`);
       out += '(?:';
     } else if (ch === '}') {
       if (braceDepth === 0) throw invalidGlob(field, 'unbalanced "}"');
@@ -158,7 +165,49 @@ export function globToRegExpSource(glob: string, field = 'path'): string {
     }
   }
   if (braceDepth !== 0) throw invalidGlob(field, 'unclosed "{"');
-  return `${out}$`;
+  const source = `${out}$`;
+  try {
+    new RegExp(source, 'u');
+  } catch {
+    throw invalidGlob(field, 'it does not translate to a valid pattern');
+  }
+  return source;
+}
+
+/** The characters a class may hold; `-` between two of them makes a range. */
+const CLASS_CHAR = /^[A-Za-z0-9_./-]$/;
+
+/**
+ * A class body (`a-z0-9_`, `!abc`) as a regular-expression class: each member checked, each range checked
+ * to run upwards, every `-` that is a member escaped.
+ */
+function characterClass(body: string, field: string): string {
+  const negated = body.startsWith('!') || body.startsWith('^');
+  const members = negated ? body.slice(1) : body;
+  if (members.length === 0) throw invalidGlob(field, 'empty character class');
+  const items: string[] = [];
+  for (let i = 0; i < members.length; i++) {
+    const low = members[i] as string;
+    if (!CLASS_CHAR.test(low))
+      throw invalidGlob(field, 'character classes may hold letters, digits, "_", ".", "/", "-" and ranges');
+    const high = members[i + 2];
+    if (members[i + 1] === '-' && high !== undefined) {
+      if (!CLASS_CHAR.test(high))
+        throw invalidGlob(field, 'character classes may hold letters, digits, "_", ".", "/", "-" and ranges');
+      if (high.charCodeAt(0) < low.charCodeAt(0))
+        throw invalidGlob(field, `the range "${low}-${high}" runs backwards`);
+      items.push(`${classChar(low)}-${classChar(high)}`);
+      i += 2;
+    } else {
+      items.push(classChar(low));
+    }
+  }
+  return `[${negated ? '^' : ''}${items.join('')}]`;
+}
+
+/** A class member: `-` escaped (both engines accept `\-` in a class), the rest as it is. */
+function classChar(ch: string): string {
+  return ch === '-' ? '\\-' : ch;
 }
 
 /**
