@@ -13,7 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../scripts/layers/index.ts';
-import { EMBEDDING_WORKER, functionBundling } from './bundling/function-bundling.ts';
+import { CHUNKING_WORKER, EMBEDDING_WORKER, functionBundling } from './bundling/function-bundling.ts';
 import { FUNCTION_ENV } from './function-environment.ts';
 import { bindModelFromBucket, type ModelFromBucket } from './model-from-bucket.ts';
 import { acknowledge } from './nag-acknowledgements.ts';
@@ -76,7 +76,8 @@ export interface CodeSearchFunctionProps {
    */
   readonly lanceDb?: boolean;
   /**
-   * The function chunks source files: ship the tree-sitter runtime and grammars (22 MB) with it.
+   * The function chunks source files: ship the tree-sitter runtime and grammars (22 MB) with it, and the
+   * chunking worker script (files are chunked in a worker thread, each under a deadline).
    * @default false
    */
   readonly chunker?: boolean;
@@ -168,13 +169,16 @@ export class CodeSearchFunction extends Construct {
           }
         : {}),
       bundling: functionBundling({
-        workers: props.embedder ? [EMBEDDING_WORKER] : [],
+        workers: [...(props.embedder ? [EMBEDDING_WORKER] : []), ...(props.chunker ? [CHUNKING_WORKER] : [])],
         treeSitterGrammars: props.chunker ?? false,
       }),
       environment: {
         ...(needsModel && !modelFromBucket ? { [FUNCTION_ENV.modelDir]: MODEL_DIR_IN_LAMBDA } : {}),
         ...(props.embedder
           ? { [FUNCTION_ENV.embeddingWorker]: `${TASK_ROOT}/${EMBEDDING_WORKER.outfile}` }
+          : {}),
+        ...(props.chunker
+          ? { [FUNCTION_ENV.chunkingWorker]: `${TASK_ROOT}/${CHUNKING_WORKER.outfile}` }
           : {}),
       },
     });

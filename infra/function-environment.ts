@@ -14,6 +14,8 @@ export const FUNCTION_ENV = {
   modelUri: 'CODESEARCH_MODEL_URI',
   /** The bundled embedding worker script (`/var/task/embedding-worker.mjs`). */
   embeddingWorker: 'CODESEARCH_EMBEDDING_WORKER',
+  /** The bundled chunking worker script (`/var/task/chunking-worker.mjs`). */
+  chunkingWorker: 'CODESEARCH_CHUNKING_WORKER',
   /** SQS queue of indexing jobs. */
   jobQueueUrl: 'CODESEARCH_JOB_QUEUE_URL',
   /** SQS dead-letter queue of indexing jobs (the worker moves poison jobs there with the reason). */

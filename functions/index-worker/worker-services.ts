@@ -22,8 +22,9 @@ import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { GitHubApi } from '#adapters/github/github-api.ts';
 import { GitHubSource } from '#adapters/github/github-source.ts';
 import { githubTokenProvider } from '#adapters/github/github-token-provider.ts';
-import { type Chunker, createChunker } from '#engine/chunking/index.ts';
+import { createWorkerChunker } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
+import type { FileChunker } from '#engine/indexing/apply-file-changes.ts';
 import { cachedSecret } from '#engine/pipeline/cached-secret.ts';
 import { DEFAULT_PIPELINE_SETTINGS, type PipelineSettings } from '#engine/pipeline/pipeline-deps.ts';
 import type { PipelineLog } from '#engine/pipeline/ports.ts';
@@ -58,7 +59,7 @@ export interface WorkerOverrides {
   /** Tests with many worker instances share one embedder (one ONNX session) instead of one each. */
   readonly embedder?: Embedder;
   /** Tests with many worker instances share one (loading the grammars takes a few hundred ms). */
-  readonly chunker?: Chunker;
+  readonly chunker?: FileChunker & { readonly version: string };
   readonly settings?: Partial<PipelineSettings>;
 }
 
@@ -75,7 +76,7 @@ export async function openIndexWorker(
       modelDir: await modelDirectoryOf(env, DEFAULT_MODEL_DIR),
       workers: env.CODESEARCH_EMBEDDER_WORKERS,
     }));
-  const chunker = overrides.chunker ?? (await createChunker());
+  const { chunker, close: closeChunker } = await openChunker(overrides.chunker);
   // The current generation's table, file hashes and index state: a new model starts them all from nothing.
   const { store, generation } = await openGenerationChunkStore({
     uri: env.CODESEARCH_INDEX_URI,
@@ -124,8 +125,20 @@ export async function openIndexWorker(
     deps,
     async close() {
       await store.close();
-      if (!overrides.chunker) chunker.close();
+      await closeChunker();
       if (!overrides.embedder) await embedder.close();
     },
   };
+}
+
+/**
+ * The chunker: in a worker thread with a per-file deadline, so that a hostile file cannot hold the invocation
+ * until its timeout; or the one a test shares (which that test closes).
+ */
+async function openChunker(
+  shared: WorkerOverrides['chunker'],
+): Promise<{ chunker: NonNullable<WorkerOverrides['chunker']>; close(): Promise<void> }> {
+  if (shared) return { chunker: shared, close: async () => {} };
+  const own = await createWorkerChunker();
+  return { chunker: own, close: () => own.close() };
 }

@@ -41,7 +41,14 @@ await build({
   target: 'node22',
   format: 'esm',
   banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    // Aliased: a bundled module may import `createRequire` itself (the tree-sitter runtime does). The
+    // tree-sitter runtime also finds its own files through `__filename`, which an ES module lacks.
+    js: [
+      "import { createRequire as __bannerCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __bannerFileURLToPath } from 'node:url';",
+      'const require = __bannerCreateRequire(import.meta.url);',
+      'const __filename = __bannerFileURLToPath(import.meta.url);',
+    ].join(' '),
   },
   plugins: [requireExternals],
   logLevel: 'warning',

@@ -23,6 +23,12 @@ export const EMBEDDING_WORKER: WorkerEntry = {
   outfile: 'embedding-worker.mjs',
 };
 
+/** The chunking worker: every function that chunks does it in a worker thread, with a per-file deadline. */
+export const CHUNKING_WORKER: WorkerEntry = {
+  entry: 'src/engine/chunking/chunking-worker.ts',
+  outfile: 'chunking-worker.mjs',
+};
+
 const IMPORT_META_SHIM = fileURLToPath(new URL('./import-meta-url.ts', import.meta.url));
 const WORKER_BUNDLER = fileURLToPath(new URL('./bundle-worker-entry.ts', import.meta.url));
 

@@ -25,7 +25,9 @@ export type SkipReason =
   | 'lockfile'
   | 'unsupported-type'
   | 'unreadable'
-  | 'empty';
+  | 'empty'
+  /** Read, but neither its syntax nor line windows could be cut within the per-file deadline. */
+  | 'chunking-failed';
 
 /** A file discovery looked at and left out, with the reason. */
 export interface SkippedFile {

@@ -348,6 +348,7 @@ describe('the index worker', () => {
       CODESEARCH_INDEX_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/index']] },
       CODESEARCH_MODEL_DIR: '/opt/model',
       CODESEARCH_EMBEDDING_WORKER: '/var/task/embedding-worker.mjs',
+      CODESEARCH_CHUNKING_WORKER: '/var/task/chunking-worker.mjs',
       CODESEARCH_FILE_HASH_TABLE: table('StateFileHashTable'),
       CODESEARCH_EMBEDDING_CACHE_TABLE: table('StateEmbeddingCacheTable'),
       CODESEARCH_INDEX_STATE_TABLE: table('StateIndexStateTable'),
@@ -512,7 +513,13 @@ describe('every function', () => {
       expect(given, name).toEqual(expect.arrayContaining(requiredVariables(schema)));
       // …and nothing its handler does not read
       expect(Object.keys(schema.shape), name).toEqual(
-        expect.arrayContaining(given.filter((variable) => variable !== 'CODESEARCH_EMBEDDING_WORKER')),
+        // (The worker scripts are read by the embedder and the chunker, not by the handler's schema.)
+        expect.arrayContaining(
+          given.filter(
+            (variable) =>
+              variable !== 'CODESEARCH_EMBEDDING_WORKER' && variable !== 'CODESEARCH_CHUNKING_WORKER',
+          ),
+        ),
       );
     }
   });

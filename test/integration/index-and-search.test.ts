@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSearch } from '#api/search-api.ts';
+import { ChunkingFailedError } from '#engine/chunking/index.ts';
 import { DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
 import { IndexMismatchError } from '#engine/errors.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
@@ -130,5 +131,52 @@ describe('index → search on a multi-language tree (real chunker, ONNX model, L
     await expect(openLocalServices({ home: join(work, 'home'), modelDir: otherModel })).rejects.toThrow(
       /--rebuild/,
     );
+  });
+});
+
+describe('a file that cannot be chunked (real stores; a chunker that refuses one file)', () => {
+  it('is skipped with its reason while the rest of its batch is indexed, and tried again next time', async () => {
+    // Given: a chunker that refuses one file, as the worker chunker does past its deadline
+    const work = await mkdtemp(join(tmpdir(), 'codesearch-refused-'));
+    const root = await copySampleRepo(work);
+    const services = await openLocalServices({ home: join(work, 'home') });
+    try {
+      const refusing = {
+        chunk: (file: Parameters<LocalServices['chunker']['chunk']>[0]) =>
+          file.path === 'src/upload/retry.ts'
+            ? Promise.reject(
+                new ChunkingFailedError('chunking took longer than 20000 ms, even in line windows'),
+              )
+            : services.chunker.chunk(file),
+      };
+
+      // When the tree is indexed with it
+      const summary = await index(
+        { ...services, indexDeps: { ...services.indexDeps, chunker: refusing } },
+        root,
+      );
+
+      // Then the file is a skip with its reason, and everything else is searchable
+      expect(summary.skippedByReason['chunking-failed']).toBe(1);
+      expect(summary.skippedExamples).toContainEqual({
+        path: 'src/upload/retry.ts',
+        reason: 'chunking-failed',
+        detail: expect.stringMatching(/longer than 20000 ms/),
+      });
+      expect((await services.state.listFiles('acme/sample')).has('src/upload/retry.ts')).toBe(false);
+      expect((await runSearch(services, { query: 'invoice total', limit: 1 })).results[0]?.path).toBe(
+        'lib/invoices.py',
+      );
+
+      // And the next run, with a chunker that manages, indexes it
+      const again = await index(services, root);
+      expect(again.filesAdded).toBe(1);
+      expect((await runSearch(services, { query: 'retry a failed upload', limit: 1 })).results[0]?.path).toBe(
+        'src/upload/retry.ts',
+      );
+    } finally {
+      await services.close();
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

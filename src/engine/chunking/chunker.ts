@@ -21,9 +21,9 @@ import {
 } from './options.ts';
 import { isMostlyErrors, parseWithinBudget } from './parse.ts';
 import type { Segment } from './segment.ts';
-import { compileDefinitionQuery, type Definition, findDefinitions } from './symbols.ts';
+import { type Definition, DefinitionFinder } from './symbols.ts';
 import { splitSyntaxTree } from './syntax-split.ts';
-import { loadGrammar, type Parser, ParserClass, type Query, type SyntaxNode } from './tree-sitter-runtime.ts';
+import { loadGrammar, type Parser, ParserClass, type SyntaxNode } from './tree-sitter-runtime.ts';
 
 /** What the chunker needs to know about a file. `path` and `repo` only feed the chunk ids. */
 export interface ChunkInput {
@@ -41,6 +41,11 @@ export interface Chunker {
    * same chunks. Every non-blank line is in at least one chunk; blank and whitespace-only files give none.
    */
   chunk(file: ChunkInput): Chunk[];
+  /**
+   * Cuts a file into line windows, as for a language without a grammar: the fallback for a file whose
+   * syntax-aware chunking ran out of time. Linear in the file's size.
+   */
+  chunkInWindows(file: ChunkInput): Chunk[];
   /** Running counts of how files were chunked, for logs and tests. */
   readonly stats: ChunkerStats;
   /** Frees the parsers and queries. The chunker cannot be used afterwards. */
@@ -75,7 +80,7 @@ const DEFINITION_WRAPPED_TYPES = [
 interface ReadyGrammar {
   readonly spec: GrammarSpec;
   readonly parser: Parser;
-  readonly definitions: Query | undefined;
+  readonly definitions: DefinitionFinder | undefined;
   readonly attachedToNext: ReadonlySet<string>;
   readonly definitionTypes: ReadonlySet<string>;
 }
@@ -127,7 +132,7 @@ async function prepareGrammar(spec: GrammarSpec, wasmDirectory: string | undefin
   return {
     spec,
     parser,
-    definitions: compileDefinitionQuery(grammar, spec),
+    definitions: DefinitionFinder.create(grammar, spec),
     attachedToNext: new Set(spec.attachedToNext),
     definitionTypes: new Set([...spec.definitions, ...spec.containers, ...DEFINITION_WRAPPED_TYPES]),
   };
@@ -135,7 +140,6 @@ async function prepareGrammar(spec: GrammarSpec, wasmDirectory: string | undefin
 
 function release(grammar: ReadyGrammar): void {
   grammar.parser.delete();
-  grammar.definitions?.delete();
 }
 
 class TreeSitterChunker implements Chunker {
@@ -166,6 +170,12 @@ class TreeSitterChunker implements Chunker {
     else parsed = this.chunkSyntax(grammar, lines);
     const { segments, definitions } = parsed ?? { segments: this.chunkWindows(lines), definitions: [] };
     return toChunks(file, lines, segments, definitions);
+  }
+
+  chunkInWindows(file: ChunkInput): Chunk[] {
+    if (this.closed) throw new CodeSearchError('chunker is closed');
+    const lines = new LineTable(file.text);
+    return lines.lineCount === 0 ? [] : toChunks(file, lines, this.chunkWindows(lines), []);
   }
 
   close(): void {
@@ -199,7 +209,7 @@ class TreeSitterChunker implements Chunker {
           node.type.includes('comment') || grammar.attachedToNext.has(node.type),
         isDefinition: (node: SyntaxNode) => grammar.definitionTypes.has(node.type),
       });
-      const definitions = grammar.definitions ? findDefinitions(root, grammar.definitions, grammar.spec) : [];
+      const definitions = grammar.definitions?.find(root) ?? [];
       return { segments, definitions };
     } finally {
       tree.delete();

@@ -5,8 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toWireError, type WorkerReply, type WorkerTask } from '../workers/protocol.ts';
-import { type ChunkInput, createChunker } from './chunker.ts';
+import { createChunker } from './chunker.ts';
 import type { ChunkerOptions } from './options.ts';
+import type { ChunkTask } from './worker-chunker.ts';
 
 const port = parentPort;
 if (!port) throw new Error('chunking-worker.ts must run inside a worker thread');
@@ -17,9 +18,10 @@ function post(reply: WorkerReply<{ version: string }>): void {
 
 try {
   const chunker = await createChunker(workerData as ChunkerOptions);
-  port.on('message', ({ id, request }: WorkerTask<ChunkInput>) => {
+  port.on('message', ({ id, request }: WorkerTask<ChunkTask>) => {
     try {
-      post({ type: 'result', id, result: chunker.chunk(request) });
+      const result = request.windowsOnly ? chunker.chunkInWindows(request.file) : chunker.chunk(request.file);
+      post({ type: 'result', id, result });
     } catch (error) {
       post({ type: 'error', id, error: toWireError(error) });
     }

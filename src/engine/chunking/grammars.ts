@@ -12,8 +12,20 @@ export interface GrammarSpec {
   readonly wasmFile: string;
   /** Node types that define a named symbol; each match is a definition. */
   readonly definitions: readonly string[];
-  /** Query patterns, each capturing `@definition`, for definitions that depend on their shape. */
+  /**
+   * Query patterns, each capturing `@definition`, for definitions that depend on their shape. Each pattern is
+   * rooted at the definition itself: a pattern rooted at an enclosing node (`(declaration_list (declaration …))`)
+   * keeps a match open for the whole span of every such node, which is quadratic in their nesting.
+   */
   readonly definitionPatterns?: readonly string[];
+  /**
+   * Patterns whose definition counts only as the direct child of a node of one of `parents` (checked during
+   * the walk, for the reason above).
+   */
+  readonly scopedDefinitionPatterns?: readonly {
+    readonly pattern: string;
+    readonly parents: readonly string[];
+  }[];
   /** Definitions whose name qualifies the definitions inside them (`Class.method`). */
   readonly containers: readonly string[];
   /**
@@ -90,16 +102,22 @@ const C_FAMILY_PATTERNS: readonly string[] = [
   '(enum_specifier name: (_) body: (_)) @definition',
   // Method declarations in class bodies.
   `(field_declaration declarator: ${FUNCTION_DECLARATOR}) @definition`,
+];
+
+const C_FAMILY_SCOPED_PATTERNS = [
   // Prototypes, but only where declarations are global: inside a function, `Matrix out(rows, cols);` has the
   // same shape.
-  ...[
-    'translation_unit',
-    'declaration_list',
-    'preproc_if',
-    'preproc_ifdef',
-    'preproc_else',
-    'preproc_elif',
-  ].map((scope) => `(${scope} (declaration declarator: ${FUNCTION_DECLARATOR}) @definition)`),
+  {
+    pattern: `(declaration declarator: ${FUNCTION_DECLARATOR}) @definition`,
+    parents: [
+      'translation_unit',
+      'declaration_list',
+      'preproc_if',
+      'preproc_ifdef',
+      'preproc_else',
+      'preproc_elif',
+    ],
+  },
 ];
 
 /**
@@ -116,6 +134,7 @@ const CPP: GrammarSpec = {
     'concept_definition',
   ],
   definitionPatterns: [...C_FAMILY_PATTERNS, '(class_specifier name: (_) body: (_)) @definition'],
+  scopedDefinitionPatterns: C_FAMILY_SCOPED_PATTERNS,
   containers: ['class_specifier', 'struct_specifier', 'union_specifier'],
   attachedToNext: ['attribute_declaration'],
 };

@@ -17,4 +17,10 @@ export {
   GRAMMAR_PACKAGE_VERSION,
 } from './options.ts';
 export { estimateTokens } from './token-estimate.ts';
-export { type AsyncChunker, createWorkerChunker, type WorkerChunkerOptions } from './worker-chunker.ts';
+export {
+  type AsyncChunker,
+  CHUNKING_WORKER_ENV,
+  ChunkingFailedError,
+  createWorkerChunker,
+  type WorkerChunkerOptions,
+} from './worker-chunker.ts';

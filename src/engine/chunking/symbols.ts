@@ -1,14 +1,14 @@
 /**
  * Names of the definitions in a syntax tree, and which chunk each belongs to.
  *
- * One query per grammar finds every definition node (see `grammars.ts`); its name comes from the
- * grammar's `name` field, or for C-family declarators and Rust `impl` blocks from where those grammars
+ * One walk of the tree finds every definition node (see `grammars.ts` and `DefinitionFinder`); its name comes
+ * from the grammar's `name` field, or for C-family declarators and Rust `impl` blocks from where those grammars
  * keep it. A definition inside a container (a class, interface, impl, trait, Ruby module, TS namespace)
  * also gets the qualified form `Container.name`; Go methods are qualified by their receiver type.
  */
 import type { GrammarSpec } from './grammars.ts';
-import type { Grammar, Query, SyntaxNode } from './tree-sitter-runtime.ts';
-import { QueryClass } from './tree-sitter-runtime.ts';
+import { parseShapePattern, type ShapePattern } from './shape-pattern.ts';
+import type { Grammar, SyntaxNode } from './tree-sitter-runtime.ts';
 
 /** A definition found in the tree: where it starts (UTF-16 offset) and the names to index it under. */
 export interface Definition {
@@ -29,33 +29,132 @@ const DECLARATOR_NAMES = new Set([
   'destructor_name',
 ]);
 
-/** Builds the definitions query for a grammar, or undefined for grammars that define nothing (CSS). */
-export function compileDefinitionQuery(grammar: Grammar, spec: GrammarSpec): Query | undefined {
-  const patterns = [...(spec.definitionPatterns ?? [])];
-  if (spec.definitions.length > 0)
-    patterns.unshift(`[${spec.definitions.map((type) => `(${type})`).join(' ')}] @definition`);
-  return patterns.length > 0 ? new QueryClass(grammar, patterns.join('\n')) : undefined;
+/** What a node type means for definitions, as bits. */
+const DEFINES = 1;
+const CONTAINS = 2;
+/** A definition that is not a container: what it defines inside is local, not a member. */
+const ENCLOSES_LOCALS = 4;
+
+/** A shape pattern, and the parent types its definition needs (undefined: any parent). */
+interface Shape {
+  readonly pattern: ShapePattern;
+  readonly parents?: ReadonlySet<number>;
 }
 
-/** Every named definition under `root`, in file order. */
-export function findDefinitions(root: SyntaxNode, query: Query, spec: GrammarSpec): Definition[] {
-  const containers = new Set(spec.containers);
-  const functions = new Set(spec.definitions.filter((type) => !containers.has(type)));
-  const definitions: Definition[] = [];
-  const seen = new Set<number>();
-  for (const { node } of query.captures(root)) {
-    // A node that matches two patterns is still one definition.
-    if (seen.has(node.id)) continue;
-    seen.add(node.id);
-    const name = definitionName(node);
-    if (!name) continue;
-    const names = [name.short];
-    const qualifier = name.qualifier ?? qualifierOf(node, containers, functions);
-    if (qualifier) names.push(`${qualifier}.${name.short}`);
-    definitions.push({ offset: node.startIndex, names });
+/**
+ * Finds the definitions of one grammar in its trees, in one pass.
+ *
+ * A tree cursor walks every node once, carrying down the stack of enclosing containers and definitions, so
+ * the cost is linear in the tree whatever its depth. Node types decide most definitions; the shape-dependent
+ * ones (`const f = () => …`) are checked at the nodes of their root type (shape-pattern.ts). Both things
+ * this avoids are super-linear on deeply nested code: `node.parent` (tree-sitter walks down from the root
+ * for it: 20,000 nested functions took 45 s) and tree-sitter queries, which slow down quadratically with
+ * the nesting of what they match (and silently stop at 32,768 captures).
+ */
+export class DefinitionFinder {
+  readonly #roles: Uint8Array;
+  /** By node type id: the shapes rooted at that type. */
+  readonly #shapes: ReadonlyMap<number, readonly Shape[]>;
+
+  private constructor(roles: Uint8Array, shapes: ReadonlyMap<number, readonly Shape[]>) {
+    this.#roles = roles;
+    this.#shapes = shapes;
   }
-  definitions.sort((a, b) => a.offset - b.offset);
-  return definitions;
+
+  /**
+   * The finder for a grammar, or undefined for grammars that define nothing (CSS).
+   * @throws Error when the spec names a node type or field the grammar does not have (a grammar upgrade
+   *   renamed it), so that it fails in the tests instead of silently losing symbols.
+   */
+  static create(grammar: Grammar, spec: GrammarSpec): DefinitionFinder | undefined {
+    const scoped = spec.scopedDefinitionPatterns ?? [];
+    const unscoped = spec.definitionPatterns ?? [];
+    if (spec.definitions.length + unscoped.length + scoped.length === 0) return undefined;
+    // By type id: one grammar may give a type name several ids (aliases), and a keyword may share a named
+    // node's name (`class`), which only the named ids stand for.
+    const idsOf = (types: readonly string[]): Set<number> => {
+      for (const type of types)
+        if (grammar.idForNodeType(type, true) === null)
+          throw new Error(`the grammar ${spec.wasmFile} has no node type "${type}"`);
+      const ids = new Set<number>();
+      for (let id = 0; id < grammar.nodeTypeCount; id++)
+        if (grammar.nodeTypeIsNamed(id) && types.includes(grammar.nodeTypeForId(id) ?? '')) ids.add(id);
+      return ids;
+    };
+    const roles = new Uint8Array(grammar.nodeTypeCount);
+    for (const id of idsOf(spec.definitions)) roles[id] = (roles[id] as number) | DEFINES | ENCLOSES_LOCALS;
+    for (const id of idsOf(spec.containers))
+      roles[id] = ((roles[id] as number) & ~ENCLOSES_LOCALS) | CONTAINS;
+    const shapes = new Map<number, Shape[]>();
+    const addShape = (source: string, parents?: readonly string[]): void => {
+      const pattern = parseShapePattern(source, grammar);
+      const shape: Shape = parents ? { pattern, parents: idsOf(parents) } : { pattern };
+      for (const id of idsOf([pattern.rootType])) shapes.set(id, [...(shapes.get(id) ?? []), shape]);
+    };
+    for (const source of unscoped) addShape(source);
+    for (const { pattern, parents } of scoped) addShape(pattern, parents);
+    return new DefinitionFinder(roles, shapes);
+  }
+
+  /** Every named definition under `root`, in file order. */
+  find(root: SyntaxNode): Definition[] {
+    const definitions: Definition[] = [];
+    /** Enclosing containers and definitions; a container's name is looked up when first needed. */
+    const scopes: { depth: number; container?: { node: SyntaxNode; name?: string | null } }[] = [];
+    /** The type id of the node the cursor is at, per depth: a node's parent is one level up. */
+    const typeAtDepth: number[] = [];
+    const cursor = root.walk();
+    try {
+      let depth = 0;
+      for (;;) {
+        while ((scopes.at(-1)?.depth ?? -1) >= depth) scopes.pop();
+        const typeId = cursor.nodeTypeId;
+        typeAtDepth[depth] = typeId;
+        const role = this.#roles[typeId] ?? 0;
+        const shapes = this.#shapes.get(typeId);
+        let node: SyntaxNode | undefined;
+        if (role & DEFINES || shapes !== undefined) {
+          const current = cursor.currentNode;
+          node = current;
+          const parent = typeAtDepth[depth - 1];
+          const defines =
+            role & DEFINES ||
+            shapes?.some(
+              (shape) =>
+                (!shape.parents || (parent !== undefined && shape.parents.has(parent))) &&
+                shape.pattern.matches(current),
+            );
+          const name = defines ? definitionName(current) : undefined;
+          if (name) {
+            const names = [name.short];
+            const qualifier = name.qualifier ?? containerName(scopes.at(-1)?.container);
+            if (qualifier) names.push(`${qualifier}.${name.short}`);
+            definitions.push({ offset: cursor.startIndex, names });
+          }
+        }
+        if (role & CONTAINS) scopes.push({ depth, container: { node: node ?? cursor.currentNode } });
+        else if (role & ENCLOSES_LOCALS) scopes.push({ depth });
+        if (cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent()) return definitions;
+          depth--;
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+}
+
+function containerName(
+  container: { node: SyntaxNode; name?: string | null } | undefined,
+): string | undefined {
+  if (!container) return undefined;
+  if (container.name === undefined) container.name = definitionName(container.node)?.short ?? null;
+  return container.name ?? undefined;
 }
 
 interface DefinitionName {
@@ -117,23 +216,6 @@ function goReceiverType(method: SyntaxNode): string | undefined {
   if (!receiver) return undefined;
   const typeName = receiver.descendantsOfType('type_identifier')[0];
   return typeName ? clean(typeName.text) : undefined;
-}
-
-/**
- * The name of the nearest enclosing container, if the definition is one of its members. A definition
- * local to a function or method is not a member, so the search stops there.
- */
-function qualifierOf(
-  node: SyntaxNode,
-  containers: ReadonlySet<string>,
-  otherDefinitions: ReadonlySet<string>,
-): string | undefined {
-  if (containers.size === 0) return undefined;
-  for (let parent = node.parent; parent; parent = parent.parent) {
-    if (containers.has(parent.type)) return definitionName(parent)?.short;
-    if (otherDefinitions.has(parent.type)) return undefined;
-  }
-  return undefined;
 }
 
 /** Strips quotes (`declare module 'x'`) and generic arguments (`impl<T> Foo<T>`), squeezes whitespace. */

@@ -137,5 +137,6 @@ function emptyReasonCounts(): Record<SkipReason, number> {
     'unsupported-type': 0,
     unreadable: 0,
     empty: 0,
+    'chunking-failed': 0,
   };
 }

@@ -170,10 +170,10 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions = {}): Pro
   const tokenize = (texts: readonly string[]) =>
     pool.run({ kind: 'tokenize', texts }) as Promise<PackedSequences>;
   const infer = (packed: PackedSequences) =>
-    pool.run({ kind: 'infer', ...packed }, [
-      packed.ids.buffer as ArrayBuffer,
-      packed.lengths.buffer as ArrayBuffer,
-    ]) as Promise<InferResult>;
+    pool.run(
+      { kind: 'infer', ...packed },
+      { transfer: [packed.ids.buffer as ArrayBuffer, packed.lengths.buffer as ArrayBuffer] },
+    ) as Promise<InferResult>;
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (closed) throw new EmbeddingError('the embedder is closed');

@@ -5,6 +5,7 @@
  * push-driven workers for each batch of blobs; a crash anywhere leaves each file old or new, never half, and
  * the next run (or redelivery) repairs whatever was not recorded.
  */
+import { ChunkingFailedError } from '../chunking/worker-chunker.ts';
 import type { Language } from '../languages.ts';
 import type {
   Chunk,
@@ -13,6 +14,7 @@ import type {
   EmbeddingCache,
   FileHashStore,
   FileRecord,
+  SkippedFile,
   SourceFile,
 } from '../types.ts';
 import { embedWithCache } from './embed-with-cache.ts';
@@ -44,6 +46,11 @@ export interface BatchOutcome {
   readonly written: number;
   readonly embedded: number;
   readonly fromCache: number;
+  /**
+   * Files that could not be chunked (`chunking-failed`): they lose their chunks and their file hash, so the
+   * next run tries them again; the rest of the batch is committed as usual.
+   */
+  readonly skipped: readonly SkippedFile[];
 }
 
 /**
@@ -62,14 +69,23 @@ export async function applyFileChanges(
   const deletedPaths = changes.deletedPaths ?? [];
   const chunks: Chunk[] = [];
   const records: FileRecord[] = [];
+  const skipped: SkippedFile[] = [];
   const indexedAt = new Date().toISOString();
   for (const file of changes.files) {
-    const fileChunks = await deps.chunker.chunk({
-      repo,
-      path: file.path,
-      language: file.language,
-      text: file.text,
-    });
+    let fileChunks: Chunk[];
+    try {
+      fileChunks = await deps.chunker.chunk({
+        repo,
+        path: file.path,
+        language: file.language,
+        text: file.text,
+      });
+    } catch (error) {
+      // One file that cannot be chunked never fails its batch: that would stall the repository for good.
+      if (!(error instanceof ChunkingFailedError)) throw error;
+      skipped.push({ path: file.path, reason: 'chunking-failed', detail: error.message });
+      continue;
+    }
     chunks.push(...fileChunks);
     records.push({ path: file.path, hash: file.hash, chunkCount: fileChunks.length, indexedAt });
     // An in-process chunker parses synchronously: give the event loop a turn between files.
@@ -82,12 +98,13 @@ export async function applyFileChanges(
     [...changes.files.map((file) => file.path), ...deletedPaths],
     outcome.chunks,
   );
-  await deps.fileHashes.applyChanges(repo, records, deletedPaths);
+  await deps.fileHashes.applyChanges(repo, records, [...deletedPaths, ...skipped.map((file) => file.path)]);
   return {
-    files: changes.files.length,
+    files: changes.files.length - skipped.length,
     deleted: deletedPaths.length,
     written: outcome.chunks.length,
     embedded: outcome.embedded,
     fromCache: outcome.fromCache,
+    skipped,
   };
 }

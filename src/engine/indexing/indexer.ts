@@ -112,8 +112,14 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
   // Up to MAX_BATCHES_IN_FLIGHT batches are being chunked/embedded at once; commits are chained in order.
   const inFlight: Promise<BatchOutcome>[] = [];
   let lastCommit: Promise<unknown> = Promise.resolve();
+  const noteSkipped = (file: { path: string; reason: SkipReason; detail: string }): void => {
+    counts.skipped++;
+    skippedByReason[file.reason] = (skippedByReason[file.reason] ?? 0) + 1;
+    if (skippedExamples.length < MAX_SKIPPED_EXAMPLES) skippedExamples.push({ ...file });
+  };
   const settleOldest = async (): Promise<void> => {
     const outcome = await (inFlight.shift() as Promise<BatchOutcome>);
+    for (const file of outcome.skipped) noteSkipped(file);
     counts.written += outcome.written;
     counts.embedded += outcome.embedded;
     counts.cached += outcome.fromCache;
@@ -142,9 +148,7 @@ export async function* indexDirectory(deps: IndexDeps, options: IndexOptions): A
     }
     if (event.kind === 'skipped') {
       counts.scanned++;
-      counts.skipped++;
-      skippedByReason[event.file.reason] = (skippedByReason[event.file.reason] ?? 0) + 1;
-      if (skippedExamples.length < MAX_SKIPPED_EXAMPLES) skippedExamples.push({ ...event.file });
+      noteSkipped(event.file);
       continue;
     }
     if (event.kind !== 'file') continue;

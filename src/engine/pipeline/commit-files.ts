@@ -49,6 +49,11 @@ export async function commitFiles(deps: PipelineDeps, batch: FilesToCommit): Pro
       files: batch.files,
       deletedPaths: [...batch.deletedPaths, ...skippedPaths],
     });
+    if (outcome.skipped.length > 0)
+      deps.log.warn('files not indexed', {
+        index: batch.index,
+        files: outcome.skipped.slice(0, 10).map((file) => `${file.path.slice(0, 300)}: ${file.detail}`),
+      });
     if (batch.skipped.length > 0) {
       const indexedAt = new Date(now()).toISOString();
       await deps.fileHashes.applyChanges(

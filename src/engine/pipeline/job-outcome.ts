@@ -48,7 +48,7 @@ export function outcomeOfCommit(
     downloads: counts.downloads,
     filesWritten: result.outcome.files,
     filesDeleted: counts.deleted,
-    filesSkipped: counts.skipped,
+    filesSkipped: counts.skipped + result.outcome.skipped.length,
     filesIgnored,
     chunksEmbedded: result.outcome.embedded,
     chunksFromCache: result.outcome.fromCache,

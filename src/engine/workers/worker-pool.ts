@@ -10,6 +10,22 @@ import type { WireError, WorkerReply, WorkerTask } from './protocol.ts';
 /** A task failed because of its worker: it crashed, reported an error, or the pool was closed. */
 export class WorkerPoolError extends CodeSearchError {}
 
+/** The worker running a task died (crashed or exited): the task may be what killed it. */
+export class WorkerCrashError extends WorkerPoolError {}
+
+/** A task ran past its time limit: its worker was stopped (and replaced). */
+export class WorkerTaskTimeoutError extends WorkerPoolError {}
+
+export interface RunOptions {
+  /** Buffers that move to the worker (and become unusable here). */
+  readonly transfer?: readonly ArrayBuffer[];
+  /**
+   * Time the task may run once a worker has it. Past it the worker is terminated (synchronous work inside it
+   * cannot be interrupted any other way), replaced, and the task rejects with WorkerTaskTimeoutError.
+   */
+  readonly timeoutMs?: number;
+}
+
 export interface WorkerPoolOptions {
   /** Number of workers. */
   readonly size: number;
@@ -33,6 +49,7 @@ interface PendingTask {
   readonly id: number;
   readonly request: unknown;
   readonly transfer: readonly ArrayBuffer[];
+  readonly timeoutMs: number | undefined;
   readonly resolve: (result: unknown) => void;
   readonly reject: (error: Error) => void;
 }
@@ -42,6 +59,8 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   current: PendingTask | undefined;
+  /** Fires when the current task outlasts its time limit. */
+  timer: ReturnType<typeof setTimeout> | undefined;
   /** The last uncaught error the worker reported before exiting, for the crash message. */
   lastError: Error | undefined;
 }
@@ -92,10 +111,11 @@ export class WorkerPool<Request, Result, Info> {
   }
 
   /**
-   * Queues a task for the next free worker. Buffers in `transfer` move to the worker (and become unusable here).
-   * Rejects with WorkerPoolError if the worker reports an error, crashes, or the pool is closed.
+   * Queues a task for the next free worker. Rejects with WorkerPoolError if the worker reports an error,
+   * crashes, runs past `timeoutMs`, or the pool is closed.
    */
-  run(request: Request, transfer: readonly ArrayBuffer[] = []): Promise<Result> {
+  run(request: Request, options: RunOptions = {}): Promise<Result> {
+    const { transfer = [], timeoutMs } = options;
     if (this.#closed) return Promise.reject(new this.#errorClass(`${this.#options.name} pool is closed`));
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise<Result>((resolve, reject) => {
@@ -103,6 +123,7 @@ export class WorkerPool<Request, Result, Info> {
         id: this.#nextId++,
         request,
         transfer,
+        timeoutMs,
         resolve: resolve as (r: unknown) => void,
         reject,
       });
@@ -117,6 +138,7 @@ export class WorkerPool<Request, Result, Info> {
     const error = new this.#errorClass(`${this.#options.name} pool was closed while work was pending`);
     for (const task of this.#queue.splice(0)) task.reject(error);
     for (const slot of this.#slots) {
+      clearTimeout(slot.timer);
       slot.current?.reject(error);
       slot.current = undefined;
     }
@@ -130,7 +152,14 @@ export class WorkerPool<Request, Result, Info> {
   /** Creates (or re-creates) the worker in slot `index` and resolves once it is ready. */
   #spawn(index: number): Promise<Info> {
     const worker = new Worker(this.#options.workerUrl, { workerData: this.#options.workerData });
-    const slot: Slot = { index, worker, ready: false, current: undefined, lastError: undefined };
+    const slot: Slot = {
+      index,
+      worker,
+      ready: false,
+      current: undefined,
+      timer: undefined,
+      lastError: undefined,
+    };
     this.#slots[index] = slot;
 
     return new Promise<Info>((resolve, reject) => {
@@ -173,11 +202,11 @@ export class WorkerPool<Request, Result, Info> {
           );
           return;
         }
+        const message = `${this.#label(slot)} stopped unexpectedly (exit code ${code})${detail}`;
         this.#fail(
           slot,
-          new this.#errorClass(`${this.#label(slot)} stopped unexpectedly (exit code ${code})${detail}`, {
-            cause: slot.lastError,
-          }),
+          // The caller's error class, with the crash recorded as its cause.
+          new this.#errorClass(message, { cause: new WorkerCrashError(message, { cause: slot.lastError }) }),
         );
         this.#replace(index);
       });
@@ -203,6 +232,7 @@ export class WorkerPool<Request, Result, Info> {
     const task = slot.current;
     if (!task || task.id !== reply.id) return;
     slot.current = undefined;
+    clearTimeout(slot.timer);
     if (reply.type === 'result') task.resolve(reply.result);
     else task.reject(new this.#errorClass(`${this.#label(slot)} failed: ${describeWireError(reply.error)}`));
     this.#idle(slot);
@@ -212,8 +242,20 @@ export class WorkerPool<Request, Result, Info> {
   #fail(slot: Slot, error: Error): void {
     const task = slot.current;
     slot.current = undefined;
+    clearTimeout(slot.timer);
     slot.ready = false;
     task?.reject(error);
+  }
+
+  /** The slot's task ran out of time: stop its worker for good, start another in its place. */
+  #timeOut(slot: Slot, task: PendingTask): void {
+    if (this.#closed || slot.current !== task || this.#slots[slot.index] !== slot) return;
+    this.#fail(
+      slot,
+      new WorkerTaskTimeoutError(`${this.#label(slot)} did not finish the task within ${task.timeoutMs} ms`),
+    );
+    this.#replace(slot.index); // first, so that the old worker's exit is not taken for a crash
+    void slot.worker.terminate();
   }
 
   /**
@@ -231,12 +273,15 @@ export class WorkerPool<Request, Result, Info> {
       const task = this.#queue.shift();
       if (!task) return;
       slot.current = task;
+      if (task.timeoutMs !== undefined)
+        slot.timer = setTimeout(() => this.#timeOut(slot, task), task.timeoutMs);
       slot.worker.ref();
       const message: WorkerTask<unknown> = { id: task.id, request: task.request };
       try {
         slot.worker.postMessage(message, [...task.transfer]);
       } catch (error) {
         slot.current = undefined;
+        clearTimeout(slot.timer);
         task.reject(
           new this.#errorClass(`could not send work to ${this.#label(slot)}: ${(error as Error).message}`),
         );

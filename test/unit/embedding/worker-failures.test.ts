@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOnnxEmbedder, EmbeddingError } from '#engine/embedding/index.ts';
 import { ConfigError, InvalidRequestError } from '#engine/errors.ts';
-import { WorkerPool, WorkerStartError } from '#engine/workers/worker-pool.ts';
+import { WorkerPool, WorkerStartError, WorkerTaskTimeoutError } from '#engine/workers/worker-pool.ts';
 import { writeTinyModelDir } from './helpers/tiny-model.ts';
 
 const FAKE_WORKER = new URL('./helpers/crashing-worker.ts', import.meta.url);
-type FakeRequest = { kind: 'echo' | 'fail' | 'crash' | 'exit' | 'hang'; value?: unknown };
+type FakeRequest = { kind: 'echo' | 'fail' | 'crash' | 'exit' | 'hang' | 'spin'; value?: unknown };
 
 function startFakePool(size: number, workerData: unknown = {}) {
   return WorkerPool.start<FakeRequest, unknown, { pid: number }>({
@@ -22,6 +22,24 @@ function startFakePool(size: number, workerData: unknown = {}) {
 }
 
 describe('WorkerPool failure handling', () => {
+  it('stops a task stuck in synchronous code at its time limit, and carries on with a new worker', async () => {
+    const { pool } = await startFakePool(1);
+    try {
+      // Given a task that never returns, and one queued behind it
+      const stuck = pool.run({ kind: 'spin' }, { timeoutMs: 200 }).catch((e: unknown) => e);
+      const next = pool.run({ kind: 'echo', value: 'after' });
+
+      // Then the first fails with a timeout, and the next runs on the replacement worker
+      const error = await stuck;
+      expect(error).toBeInstanceOf(WorkerTaskTimeoutError);
+      expect(String(error)).toMatch(/within 200 ms/);
+      await expect(next).resolves.toBe('after');
+      await expect(pool.run({ kind: 'echo', value: 1 }, { timeoutMs: 5_000 })).resolves.toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('rejects the task of a worker that crashes, then replaces the worker', async () => {
     const { pool } = await startFakePool(1);
     try {

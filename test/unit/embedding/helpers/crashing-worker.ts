@@ -1,7 +1,8 @@
 /**
  * A stand-in worker for WorkerPool tests. It speaks the pool's protocol and misbehaves on request:
  * `{ kind: 'echo' }` answers, `{ kind: 'fail' }` replies with an error, `{ kind: 'crash' }` throws an uncaught
- * exception (the thread dies), `{ kind: 'exit' }` calls process.exit(7), `{ kind: 'hang' }` never answers.
+ * exception (the thread dies), `{ kind: 'exit' }` calls process.exit(7), `{ kind: 'hang' }` never answers,
+ * `{ kind: 'spin' }` never returns from synchronous code (as a runaway parse would not).
  * With workerData `{ failInit: true }` it reports that it could not start; with `{ poisonFile }` a crash first
  * writes that file, and a worker that finds it at start-up fails (so the crashed worker cannot be replaced).
  */
@@ -38,6 +39,10 @@ if (data.failInit || (data.poisonFile && existsSync(data.poisonFile))) {
         break;
       case 'hang':
         break;
+      case 'spin':
+        for (;;) {
+          // busy: nothing but terminating the thread stops this
+        }
     }
   });
   port.postMessage({ type: 'ready', info: { pid: process.pid } });
