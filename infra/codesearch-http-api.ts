@@ -10,7 +10,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type ApiRoute, apiGatewayPath } from './api-routes.ts';
+import { type ApiRoute, apiGatewayPath } from '#api/gateway-routes.ts';
 import { acknowledge } from './nag-acknowledgements.ts';
 
 export interface CodeSearchHttpApiProps {

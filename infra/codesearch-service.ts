@@ -9,7 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { RuntimeLayerFolders } from '../scripts/layers/index.ts';
-import { SEARCH_ROUTES, WEBHOOK_ROUTES } from './api-routes.ts';
+import { SEARCH_ROUTES, WEBHOOK_ROUTES } from '#api/gateway-routes.ts';
 import { CodeSearchFunction } from './codesearch-function.ts';
 import { CodeSearchHttpApi, type CodeSearchHttpApiProps } from './codesearch-http-api.ts';
 import type { CodeSearchState } from './codesearch-state.ts';

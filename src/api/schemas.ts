@@ -119,6 +119,8 @@ export type SymbolsQuery = z.infer<typeof SymbolsQuerySchema>;
 
 /** Routes without input still reject unknown query parameters, so a typo never goes unnoticed. */
 export const NoQuerySchema = z.strictObject({});
+/** The body of a POST that takes no input: empty, or `{}`. */
+export const EmptyBodySchema = z.strictObject({});
 
 // ---- responses ----------------------------------------------------------------------------------------
 
@@ -205,10 +207,14 @@ export const HealthResponseSchema = z
     status: z.enum(['ok', 'degraded']),
     model: z.string(),
     dimension: z.number().int(),
-    chunks: z.number().int().nullable(),
-    index: z.object({ reachable: z.boolean(), version: z.string().nullable() }),
+    index: z.object({ reachable: z.boolean() }),
   })
-  .meta({ title: 'HealthResponse' });
+  .meta({
+    title: 'HealthResponse',
+    description:
+      'What an unauthenticated caller may know: whether the service works, and with which model. How much is ' +
+      'indexed, and when it last changed, is for token holders (`GET /repos`).',
+  });
 
 export const ErrorResponseSchema = z
   .object({

@@ -24,5 +24,5 @@ export async function keySource(
   const keyFile = options.keyFile ?? defaultKeyFilePath();
   if (await ensureKeyFile(keyFile, () => newKeySetText()))
     notice(`Created a new signing key in ${keyFile} (mode 0600)`);
-  return { source: new KeyFileSecretSource(keyFile), keyFile };
+  return { source: new KeyFileSecretSource(keyFile, notice), keyFile };
 }

@@ -41,7 +41,10 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     port: options.port,
     host: options.host,
   });
-  process.stdout.write(`${serveBanner(server.url, auth.enforced)}\n`);
+  const indexed = (await catalog.listRepos())[0]?.repo;
+  process.stdout.write(
+    `${serveBanner(server.url, auth.enforced ? { ...keyOptionOf(options), exampleRepo: indexed } : undefined)}\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -66,15 +69,39 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-export function serveBanner(url: string, authEnforced = false): string {
-  const auth = authEnforced
-    ? ` -H "authorization: Bearer $(npx codesearch token create --sub me --repos '*' --ttl 1d)"`
+/** How `token create` must be told where the server's keys are, to mint a token this server accepts. */
+function keyOptionOf(options: ServeCommandOptions): { keyFile?: string; secretId?: string } {
+  if (options.secretId) return { secretId: options.secretId };
+  return options.keyFile ? { keyFile: options.keyFile } : {};
+}
+
+export interface BannerAuth {
+  readonly keyFile?: string;
+  readonly secretId?: string;
+  /** A repository the example token is for: one, not all, so that the example is safe to copy. */
+  readonly exampleRepo?: string;
+}
+
+/** What `serve` prints: where it listens, and a `curl` that works as printed (with a narrow token under auth). */
+export function serveBanner(url: string, auth?: BannerAuth): string {
+  const keys = auth?.secretId
+    ? ` --secret-id ${shellWord(auth.secretId)}`
+    : auth?.keyFile
+      ? ` --key-file ${shellWord(auth.keyFile)}`
+      : '';
+  const token = auth
+    ? ` -H "authorization: Bearer $(npx codesearch token create --sub me --repos ${shellWord(auth.exampleRepo ?? 'OWNER/NAME')} --ttl 1d${keys})"`
     : '';
   return [
-    `codesearch API listening on ${url}${authEnforced ? ' (bearer tokens required)' : ''}`,
+    `codesearch API listening on ${url}${auth ? ' (bearer tokens required)' : ''}`,
     `Search page: ${url}/`,
     'Try:',
-    `  curl -s ${url}/search${auth} -H 'content-type: application/json' -d '{"query":"where are search filters escaped?","limit":5}'`,
+    `  curl -s ${url}/search${token} -H 'content-type: application/json' -d '{"query":"where are search filters escaped?","limit":5}'`,
     `  curl -s ${url}/health`,
   ].join('\n');
+}
+
+/** A value as one word of a POSIX shell command line (single-quoted unless plainly safe). */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_./@:=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -29,7 +29,7 @@ describe('auth over real HTTP: tokens, per-repository permissions in the filter,
       method,
       headers: {
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

@@ -281,7 +281,8 @@ describe('fuzzing the API with bad requests', () => {
         .tuple(anyText, anyText, anyText)
         .map((parts) => `Bearer ${parts.map((p) => Buffer.from(p).toString('base64url')).join('.')}`),
       fc.constant(authorization.slice(0, -3)),
-      fc.constant(authorization.replace('Bearer', 'bearer ')),
+      fc.constant(authorization.replace('Bearer', 'Basic')),
+      fc.constant(authorization.replace('Bearer ', 'Bearer')),
     );
     await fc.assert(
       fc.asyncProperty(tokens, (token) =>

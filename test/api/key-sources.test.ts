@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -37,6 +37,21 @@ describe('local key file', () => {
     await expect(
       ensureKeyFile(join(checkout, 'keys.json'), () => newKeySetText(), join(checkout, 'src')),
     ).rejects.toThrow(/inside the git checkout/);
+  });
+
+  it('makes a key file that others may read owner-only before using it, and says so', async () => {
+    // Given a key file left readable by everyone
+    const path = join(await tempDir(), 'keys.json');
+    await writeFile(path, newKeySetText(), { mode: 0o644 });
+    await chmod(path, 0o644);
+    const warnings: string[] = [];
+
+    // When it is read
+    await cachedKeySet(new KeyFileSecretSource(path, (line) => warnings.push(line))).current();
+
+    // Then it is 0600 now, with a warning that advises rotation
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(warnings).toEqual([expect.stringMatching(/had mode 0644.*now 0600.*rotate-key/s)]);
   });
 
   it('explains a missing file without a stack', async () => {

@@ -105,6 +105,39 @@ describe('API tokens', () => {
     await expect(verifyBearer(bearer(otherAudience), provider, { now: NOW })).rejects.toThrow(/"aud" claim/);
   });
 
+  it('enforces the lifetime limit and a past iat at verification, not only when minting', async () => {
+    // Given tokens signed with a valid key but never minted by codesearch (a leaked key signs anything)
+    const seconds = Math.floor(NOW.getTime() / 1000);
+    const signed = (claims: { iat: number; exp: number }) =>
+      new SignJWT({ repos: ['*'], scope: 'search', ...claims })
+        .setProtectedHeader({ alg: 'HS256', kid: keys.active.kid })
+        .setSubject('forger')
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
+        .sign(keys.active.secret);
+    const century = await signed({ iat: seconds, exp: seconds + 100 * 365 * 86400 });
+    const forever = await signed({ iat: seconds, exp: 1e300 });
+    const fromTheFuture = await signed({ iat: seconds + 365 * 86400, exp: seconds + 366 * 86400 });
+    const justRight = await signed({ iat: seconds, exp: seconds + 30 * 86400 });
+
+    // Then
+    for (const token of [century, forever])
+      await expect(verifyBearer(bearer(token), provider, { now: NOW })).rejects.toThrow(
+        /lives longer than the 366 days this API accepts/,
+      );
+    await expect(verifyBearer(bearer(fromTheFuture), provider, { now: NOW })).rejects.toThrow(/"iat" claim/);
+    await expect(verifyBearer(bearer(justRight), provider, { now: NOW })).resolves.toMatchObject({
+      sub: 'forger',
+    });
+  });
+
+  it('reads the Authorization scheme case-insensitively, as HTTP defines it', async () => {
+    const { token } = await mint();
+    for (const header of [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`])
+      await expect(verifyBearer(header, provider, { now: NOW })).resolves.toMatchObject({ sub: 'ci' });
+    await expect(verifyBearer(`Basic ${token}`, provider, { now: NOW })).rejects.toThrow(/Malformed/);
+  });
+
   it('refuses alg=none and tokens with malformed grants', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', kid: keys.active.kid })).toString('base64url');
     const payload = Buffer.from(

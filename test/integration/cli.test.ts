@@ -212,7 +212,7 @@ describe('codesearch CLI (real process)', () => {
       ]);
       const reindex = await fetch(`${url}/repos/acme%2Fsample/reindex`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       });
       expect(reindex.status).toBe(202);
       // One structured JSON log line per request, on stderr.

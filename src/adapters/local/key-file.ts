@@ -4,7 +4,7 @@
  * refused inside the current git checkout, where it could be committed by accident.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '#engine/errors.ts';
@@ -19,14 +19,29 @@ export function defaultKeyFilePath(env: NodeJS.ProcessEnv = process.env): string
 export class KeyFileSecretSource implements SecretSource {
   readonly description: string;
   readonly #path: string;
+  readonly #warn: (line: string) => void;
 
-  constructor(path: string) {
+  /** @param warn receives the warning when the file's permissions had to be tightened */
+  constructor(path: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
     this.#path = path;
+    this.#warn = warn;
     this.description = `key file ${path}`;
   }
 
+  /**
+   * Reads the keys. A file that others may read or write (mode 0644, say) is first made owner-only, with a
+   * warning: the keys in it may already have been read, so rotating them is advised.
+   */
   async read(): Promise<string> {
     try {
+      const mode = (await stat(this.#path)).mode & 0o777;
+      if ((mode & 0o077) !== 0 && process.platform !== 'win32') {
+        await chmod(this.#path, 0o600);
+        this.#warn(
+          `Warning: the ${this.description} had mode 0${mode.toString(8)}, readable or writable by others; it is ` +
+            'now 0600. If others could read it, rotate the keys: codesearch token rotate-key',
+        );
+      }
       return await readFile(this.#path, 'utf8');
     } catch (error) {
       throw new ConfigError(

@@ -106,11 +106,18 @@ export async function verifyBearer(
         requiredClaims: ['exp', 'sub', 'iat'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         currentDate: options.now,
+        // Also refuses an `iat` in the future (beyond the tolerance).
+        maxTokenAge: MAX_TOKEN_TTL_SECONDS,
       },
     ));
   } catch (error) {
     throw toUnauthorized(error);
   }
+  const { iat, exp } = payload as { iat: number; exp: number };
+  if (!(exp - iat <= MAX_TOKEN_TTL_SECONDS))
+    throw new UnauthorizedError(
+      `The token lives longer than the ${MAX_TOKEN_TTL_SECONDS / 86400} days this API accepts`,
+    );
   const claims = Claims.safeParse(payload);
   if (!claims.success)
     throw new UnauthorizedError('The token does not carry valid sub, repos and scope claims');
@@ -128,7 +135,8 @@ export async function verifyBearer(
 
 function bearerToken(authorization: string | undefined): string {
   if (!authorization) throw new UnauthorizedError('Missing Authorization header (expected: Bearer <token>)');
-  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization.trim());
+  // The scheme is case-insensitive (RFC 9110 §11.1); the token is one JWS in compact form.
+  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(authorization.trim());
   if (!match?.[1] || match[1].length > MAX_TOKEN_CHARS) {
     throw new UnauthorizedError('Malformed Authorization header (expected: Bearer <token>)');
   }

@@ -1,4 +1,7 @@
-/** `GET /health` (no auth): the model, its dimension and whether the index answers. */
+/**
+ * `GET /health` (no auth): the model, its dimension and whether the index answers — and nothing about what
+ * is indexed: chunk counts and data versions of all repositories are not for callers without a token.
+ */
 import { jsonResult } from '../http-types.ts';
 import { defineRoute } from '../route.ts';
 import { HealthResponseSchema } from '../schemas.ts';
@@ -15,18 +18,10 @@ export const healthRoute = defineRoute({
   handle: async (_input, { services }) => {
     const base = { model: services.embedder.modelId, dimension: services.embedder.dimension };
     try {
-      const [chunks, version] = await Promise.all([
-        services.store.countChunks(),
-        services.store.dataVersion(),
-      ]);
-      return jsonResult(200, { status: 'ok', ...base, chunks, index: { reachable: true, version } });
+      await services.store.dataVersion(); // reads the table's latest version: the index answers
+      return jsonResult(200, { status: 'ok', ...base, index: { reachable: true } });
     } catch {
-      return jsonResult(503, {
-        status: 'degraded',
-        ...base,
-        chunks: null,
-        index: { reachable: false, version: null },
-      });
+      return jsonResult(503, { status: 'degraded', ...base, index: { reachable: false } });
     }
   },
 });

@@ -40,6 +40,11 @@ export const reindexRoute = defineRoute({
       schema: ErrorResponseSchema,
     },
     409: { description: 'Cannot re-index here, or already re-indexing.', schema: ErrorResponseSchema },
+    415: {
+      description:
+        'Not sent with content-type application/json. The body may be empty (or `{}`), but a POST must be JSON: a web page cannot send one across origins without the preflight this API never grants.',
+      schema: ErrorResponseSchema,
+    },
   },
   handle: async (_input, { services, caller, params }) => {
     const repo = validateRepoName(params.repo ?? '', 'repo');
