@@ -2,13 +2,17 @@
  * A small in-memory SQS that speaks the AWS JSON 1.0 protocol the v3 SDK uses (`X-Amz-Target:
  * AmazonSQS.<Operation>`), so the real SQS adapters run against it unchanged. It keeps what the pipeline
  * relies on: visibility timeouts, receive counts, a redrive policy into a dead-letter queue, message
- * attributes, batch sends with per-entry results, and body MD5s (the SDK verifies them). No long polling:
- * a receive returns at once. Queues are created up front by the test.
+ * attributes, batch sends with per-entry results, body MD5s (the SDK verifies them), and SQS's size limits
+ * (1 MiB per message, attributes included, and per batch request), refused as SQS refuses them. No long
+ * polling: a receive returns at once. Queues are created up front by the test.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AwsCall, principalOf } from './aws-calls.ts';
+
+/** SQS's limit per message and per batch request since January 2026 (256 KiB before). */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 interface StoredMessage {
   readonly id: string;
@@ -68,9 +72,31 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
     return queue;
   };
 
+  /** What SQS counts against its size limit: the body, and each attribute's name, type and value. */
+  const sizeOf = (entry: Record<string, unknown>): number => {
+    let bytes = Buffer.byteLength(String(entry.MessageBody ?? ''));
+    for (const [name, value] of Object.entries(
+      (entry.MessageAttributes ?? {}) as Record<string, Record<string, string>>,
+    ))
+      bytes +=
+        Buffer.byteLength(name) +
+        Buffer.byteLength(value.DataType ?? '') +
+        Buffer.byteLength(value.StringValue ?? '');
+    return bytes;
+  };
+  const checkSize = (entry: Record<string, unknown>): void => {
+    if (sizeOf(entry) > MAX_MESSAGE_BYTES)
+      throw new SqsFault(
+        400,
+        'InvalidParameterValue',
+        `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`,
+      );
+  };
+
   const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
     GetQueueUrl: (input) => ({ QueueUrl: urlOf(queueOf(`/${String(input.QueueName)}`).name) }),
     SendMessage: (input) => {
+      checkSize(input);
       const message = store(queueOf(input.QueueUrl), input);
       return { MessageId: message.id, MD5OfMessageBody: md5(message.body) };
     },
@@ -79,6 +105,13 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
       const entries = input.Entries as Record<string, unknown>[];
       if (entries.length > 10)
         throw new SqsFault(400, 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', '> 10');
+      if (entries.reduce((total, entry) => total + sizeOf(entry), 0) > MAX_MESSAGE_BYTES)
+        throw new SqsFault(
+          400,
+          'AWS.SimpleQueueService.BatchRequestTooLong',
+          'Batch requests cannot be longer than 1048576 bytes',
+        );
+      for (const entry of entries) checkSize(entry);
       const successful = entries.map((entry) => {
         const message = store(queue, entry);
         return { Id: entry.Id, MessageId: message.id, MD5OfMessageBody: md5(message.body) };

@@ -170,7 +170,7 @@ describe('the search function', () => {
     expect(JSON.parse(response.body)).toMatchObject({
       status: 'ok',
       dimension: expect.any(Number),
-      chunks: 0,
+      index: { reachable: true },
     });
   });
 });

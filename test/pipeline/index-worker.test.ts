@@ -3,8 +3,10 @@
  * session shared by three worker instances: what is fetched, embedded (counted by the model's own stats),
  * written and published.
  */
+
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
@@ -209,12 +211,21 @@ describe('index worker', () => {
   });
 
   it('dead-letters poison messages with their reason, without holding up the rest of the batch', async () => {
-    // Given: a batch of a malformed job, a job for a repository GitHub does not know, and a good job
+    // Given: a batch of a malformed job (sent around the job queue adapter, which refuses to send one, as
+    // anything else with access to the queue could), a job for a repository GitHub does not know, and a good job
     const good = world.github.change(REPO, 'main', {
       'src/module9.ts': tsFile('handler9', "return 'good';"),
     });
+    await world.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: world.env.CODESEARCH_JOB_QUEUE_URL as string,
+        MessageBody: JSON.stringify({ kind: 'push', repo: REPO }),
+      }),
+    );
+    await expect(queue.send([{ kind: 'push', repo: REPO } as unknown as Job])).rejects.toThrow(
+      /refusing to queue a job the worker would refuse/,
+    );
     await queue.send([
-      { kind: 'push', repo: REPO } as unknown as Job,
       {
         kind: 'sync',
         repo: 'acme/gone',

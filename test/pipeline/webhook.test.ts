@@ -102,19 +102,40 @@ describe('webhook function', () => {
 
   it('queues a replayed delivery only once', async () => {
     const deliveryId = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
-    const first = await send('push', branchCreatedExample(), { deliveryId });
-    const replay = await send('push', branchCreatedExample(), { deliveryId });
+    const first = await send('push', branchCreatedExample(1_700_000_000), { deliveryId });
+    const replay = await send('push', branchCreatedExample(1_700_000_000), { deliveryId });
     expect(first.status).toBe(202);
     expect(replay).toMatchObject({ status: 200, body: { message: 'already queued', replayed: true } });
     expect(newJobs()).toHaveLength(1);
     // A new function instance (cold start) shares the idempotency table.
     const coldWebhook = openWebhook(world.clients, SILENT_LOG, world.env);
     const again = await coldWebhook(
-      githubDelivery('push', branchCreatedExample(), { secret: WEBHOOK_SECRET, deliveryId }),
+      githubDelivery('push', branchCreatedExample(1_700_000_000), { secret: WEBHOOK_SECRET, deliveryId }),
       lambdaContext(),
     );
     expect(again.statusCode).toBe(200);
     expect(newJobs()).toEqual([]);
+  });
+
+  it('queues a captured delivery replayed under fresh delivery ids only once: the signed push is the key', async () => {
+    // Given one signed delivery, captured; before, each fresh X-GitHub-Delivery (which the signature does not
+    // cover) queued another job and another tree listing
+    const captured = branchCreatedExample(1_700_000_100);
+    expect((await send('push', captured, { deliveryId: 'original' })).status).toBe(202);
+    expect(newJobs()).toHaveLength(1);
+
+    // When it is sent again five times with new delivery ids
+    for (let i = 0; i < 5; i++)
+      expect((await send('push', captured, { deliveryId: `forged-${i}` })).body).toMatchObject({
+        replayed: true,
+      });
+
+    // Then nothing more was queued; a later push between the same commits (a new pushed_at) still is
+    expect(newJobs()).toEqual([]);
+    expect((await send('push', branchCreatedExample(1_700_000_200), { deliveryId: 'later' })).status).toBe(
+      202,
+    );
+    expect(newJobs()).toHaveLength(1);
   });
 
   it('ignores unsupported events politely', async () => {
@@ -236,7 +257,7 @@ describe('webhook function', () => {
   });
 
   it('checks method, content type and body size before anything else', async () => {
-    const body = JSON.stringify(branchCreatedExample());
+    const body = JSON.stringify(branchCreatedExample(1_700_000_300));
     const signed = {
       'x-hub-signature-256': signWebhookBody(WEBHOOK_SECRET, body),
       'x-github-event': 'push',

@@ -2,6 +2,11 @@
  * The engine's JobQueue over SQS: SendMessageBatch in groups of 10 and under the request size limit, with
  * entries SQS reports as failed sent again (a batch can partly fail). The job kind and index ride along as
  * message attributes so the queue can be inspected without parsing bodies.
+ *
+ * Nothing is sent unchecked: each job is validated with the schema the worker reads it with, and measured
+ * (body and attributes) against `MAX_JOB_BYTES`. Producers keep their jobs within both (a push too large
+ * becomes a sync, a sync plans batches by size); a job that is not is refused here, with the reason, rather
+ * than by SQS on every redelivery or by the worker after a round trip.
  */
 import {
   SendMessageBatchCommand,
@@ -9,7 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { CodeSearchError } from '#engine/errors.ts';
-import type { Job } from '#engine/pipeline/jobs.ts';
+import { type Job, JobSchema, MAX_JOB_BYTES } from '#engine/pipeline/jobs.ts';
 import type { JobQueue } from '#engine/pipeline/ports.ts';
 
 export type SqsSender = Pick<SQSClient, 'send'>;
@@ -31,7 +36,8 @@ export class SqsJobQueue implements JobQueue {
   }
 
   async send(jobs: readonly Job[]): Promise<void> {
-    for (const group of groups(jobs.map(toEntry))) await this.#sendGroup(group);
+    const entries = jobs.map((job, i) => checkedEntry(job, i));
+    for (const group of groups(entries)) await this.#sendGroup(group);
   }
 
   async #sendGroup(entries: SendMessageBatchRequestEntry[]): Promise<void> {
@@ -53,8 +59,16 @@ export class SqsJobQueue implements JobQueue {
   }
 }
 
-function toEntry(job: Job, i: number): SendMessageBatchRequestEntry {
-  return {
+/** The job as a batch entry, once it has passed the worker's schema and the size limit. */
+function checkedEntry(job: Job, i: number): SendMessageBatchRequestEntry {
+  const parsed = JobSchema.safeParse(job);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new QueueSendError(
+      `refusing to queue a job the worker would refuse: ${issue?.path.join('.') || '(job)'}: ${issue?.message}`,
+    );
+  }
+  const entry: SendMessageBatchRequestEntry = {
     Id: String(i),
     MessageBody: JSON.stringify(job),
     MessageAttributes: {
@@ -62,13 +76,30 @@ function toEntry(job: Job, i: number): SendMessageBatchRequestEntry {
       index: { DataType: 'String', StringValue: String(job.index) },
     },
   };
+  const bytes = entryBytes(entry);
+  if (bytes > MAX_JOB_BYTES)
+    throw new QueueSendError(
+      `refusing to queue a ${job.kind} job of ${bytes} bytes (at most ${MAX_JOB_BYTES})`,
+    );
+  return entry;
+}
+
+/** What SQS counts against its size limits: the body, and each attribute's name, type and value. */
+function entryBytes(entry: SendMessageBatchRequestEntry): number {
+  let bytes = Buffer.byteLength(entry.MessageBody ?? '');
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {}))
+    bytes +=
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.DataType ?? '') +
+      Buffer.byteLength(value.StringValue ?? '');
+  return bytes;
 }
 
 function* groups(entries: SendMessageBatchRequestEntry[]): Generator<SendMessageBatchRequestEntry[]> {
   let group: SendMessageBatchRequestEntry[] = [];
   let bytes = 0;
   for (const entry of entries) {
-    const size = Buffer.byteLength(entry.MessageBody ?? '') + 200;
+    const size = entryBytes(entry) + 200;
     if (group.length > 0 && (group.length === MAX_ENTRIES || bytes + size > MAX_BATCH_BYTES)) {
       yield group;
       group = [];

@@ -8,9 +8,11 @@
  * sync of `after`, which compares the whole tree with the index by blob id.
  */
 import { z } from 'zod';
-import type { PushJob, SyncJob } from '#engine/pipeline/jobs.ts';
+import { jobBytes, MAX_JOB_BYTES, type PushJob, pathProblem, type SyncJob } from '#engine/pipeline/jobs.ts';
 
 const NULL_SHA = '0000000000000000000000000000000000000000';
+/** A commit id as GitHub sends it (a deleted branch's `after`, or a new one's `before`, is all zeros). */
+const CommitId = z.string().regex(/^[0-9a-f]{40}$/, 'a 40-hex-digit commit id');
 
 const Commit = z.object({
   added: z.array(z.string()).optional(),
@@ -19,18 +21,27 @@ const Commit = z.object({
 });
 
 export const PushPayload = z.object({
-  ref: z.string(),
-  before: z.string(),
-  after: z.string(),
+  ref: z.string().max(1024),
+  before: CommitId,
+  after: CommitId,
   created: z.boolean().default(false),
   deleted: z.boolean().default(false),
   forced: z.boolean().default(false),
   commits: z.array(Commit).default([]),
   repository: z.object({
-    full_name: z.string(),
-    default_branch: z.string(),
+    full_name: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    default_branch: z.string().min(1).max(255),
     /** Epoch seconds in push payloads (an ISO string in other events). */
-    pushed_at: z.union([z.number(), z.string()]).optional(),
+    pushed_at: z
+      .union([
+        z
+          .number()
+          .int()
+          .nonnegative()
+          .max(Number.MAX_SAFE_INTEGER / 1000),
+        z.string(),
+      ])
+      .optional(),
   }),
 });
 export type PushPayload = z.infer<typeof PushPayload>;
@@ -50,9 +61,15 @@ export interface PushOptions {
   readonly now?: () => number;
 }
 
+/** A path of the push that no job may carry (too long, `..`), left out with the reason. */
+export interface SkippedPath {
+  readonly path: string;
+  readonly reason: string;
+}
+
 export type PushDecision =
   | { readonly kind: 'ignore'; readonly reason: string }
-  | { readonly kind: 'job'; readonly job: PushJob | SyncJob };
+  | { readonly kind: 'job'; readonly job: PushJob | SyncJob; readonly skipped: readonly SkippedPath[] };
 
 /** The index a branch is stored under: the repository's name for its default branch, `name@branch` otherwise. */
 export function indexNameFor(repo: string, branch: string, defaultBranch: string): string {
@@ -76,18 +93,38 @@ export function decidePush(payload: PushPayload, options: PushOptions): PushDeci
     seq: orderingKey(repository.pushed_at, options.now ?? Date.now),
     deliveryId: options.deliveryId,
   };
-  const untrusted = untrustedReason(payload, options.untrustedCommitCount ?? 20);
-  if (untrusted)
-    return { kind: 'job', job: { ...base, kind: 'sync', commit: payload.after, reason: untrusted } };
-  const { upserted, removed } = netChanges(payload.commits);
-  if (upserted.length + removed.length > (options.maxListedPaths ?? 1000)) {
-    const reason = `${upserted.length + removed.length} paths changed`;
-    return { kind: 'job', job: { ...base, kind: 'sync', commit: payload.after, reason } };
-  }
-  return {
+  const sync = (reason: string): PushDecision => ({
     kind: 'job',
-    job: { ...base, kind: 'push', before: payload.before, after: payload.after, upserted, removed },
+    job: { ...base, kind: 'sync', commit: payload.after, reason },
+    skipped: [],
+  });
+  const untrusted = untrustedReason(payload, options.untrustedCommitCount ?? 20);
+  if (untrusted) return sync(untrusted);
+  const changes = netChanges(payload.commits);
+  if (changes.upserted.length + changes.removed.length > (options.maxListedPaths ?? 1000))
+    return sync(`${changes.upserted.length + changes.removed.length} paths changed`);
+  // A path no job may carry cannot be indexed: an added one is skipped with its reason, and a removed one
+  // never had chunks. (A sync of the same tree skips it the same way.)
+  const skipped: SkippedPath[] = [];
+  const keep = (path: string): boolean => {
+    const problem = pathProblem(path);
+    if (problem) skipped.push({ path, reason: problem });
+    return problem === undefined;
   };
+  const upserted = changes.upserted.filter(keep);
+  const removed = changes.removed.filter((path) => pathProblem(path) === undefined);
+  const job: PushJob = {
+    ...base,
+    kind: 'push',
+    before: payload.before,
+    after: payload.after,
+    upserted,
+    removed,
+  };
+  // Many long paths can weigh more than a queue message may: a sync of `after` carries none of them.
+  if (jobBytes(job) > MAX_JOB_BYTES)
+    return sync(`${upserted.length + removed.length} paths too many for one job`);
+  return { kind: 'job', job, skipped };
 }
 
 function untrustedReason(payload: PushPayload, untrustedCommitCount: number): string | undefined {

@@ -4,9 +4,16 @@
  * Order of checks, cheapest and least trusting first: method, body size (before hashing a huge body),
  * content type, signature (nothing of the body is believed before it), delivery id, JSON, event. Only a
  * verified push from a registered repository (or an allowed owner) reaches the queue, and at most once per
- * `X-GitHub-Delivery` — `deliverOnce` is backed by a conditional write with a TTL. Everything else is
- * answered politely and quickly: GitHub gives a webhook 10 seconds.
+ * push — `deliverOnce` is backed by a conditional write with a TTL. Everything else is answered politely and
+ * quickly: GitHub gives a webhook 10 seconds.
+ *
+ * "Once per push" is keyed on what the signature covers — repository, ref, before, after and `pushed_at` —
+ * not on `X-GitHub-Delivery`, which it does not: a captured signed delivery replayed under fresh delivery
+ * ids is the same push, and queues nothing. (GitHub's own redeliveries carry the same body, so they are
+ * answered from the stored reply as before; `pushed_at` tells a real second push between the same commits,
+ * after a force push back and forth, from a replay.)
  */
+import { createHash } from 'node:crypto';
 import { describeJob } from '#engine/pipeline/jobs.ts';
 import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
 import { decidePush, PushPayload } from './push-event.ts';
@@ -53,11 +60,11 @@ export interface WebhookDeps {
   readonly registry: RepoRegistry;
   readonly queue: JobQueue;
   /**
-   * Runs `work` once per delivery id and stores its reply; a redelivery gets the stored reply with
-   * `replayed: true` instead of running it again.
+   * Runs `work` once per key (a push's identity, see `pushKey`) and stores its reply; a redelivery or a replay
+   * gets the stored reply with `replayed: true` instead of running it again.
    */
   readonly deliverOnce: (
-    deliveryId: string,
+    key: string,
     work: () => Promise<WebhookReply>,
   ) => Promise<{ reply: WebhookReply; replayed: boolean }>;
   readonly log: PipelineLog;
@@ -96,7 +103,13 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
 
 async function receivePush(deps: WebhookDeps, deliveryId: string, payload: unknown): Promise<WebhookReply> {
   const parsed = PushPayload.safeParse(payload);
-  if (!parsed.success) return reply(400, 'not a push payload');
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return reply(
+      400,
+      `not a push payload: ${issue?.path.join('.') || '(body)'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
   const repo = parsed.data.repository.full_name;
   const registration = await registrationOf(deps, repo);
   if (!registration) {
@@ -111,13 +124,25 @@ async function receivePush(deps: WebhookDeps, deliveryId: string, payload: unkno
   if (decision.kind === 'ignore') return reply(200, `ignored: ${decision.reason}`);
 
   const job = decision.job;
-  const { reply: answer, replayed } = await deps.deliverOnce(deliveryId, async () => {
+  // Recorded in the reply, which GitHub shows with the delivery: what was left out of the job, and why.
+  const skipped = decision.skipped
+    .slice(0, 20)
+    .map(({ path, reason }) => ({ path: path.slice(0, 200), reason }));
+  const { reply: answer, replayed } = await deps.deliverOnce(pushKey(parsed.data), async () => {
     await deps.queue.send([job]);
-    return { status: 202, body: { message: 'queued', job: describeJob(job) } };
+    return {
+      status: 202,
+      body: {
+        message: 'queued',
+        job: describeJob(job),
+        ...(decision.skipped.length > 0 ? { pathsSkipped: decision.skipped.length, skipped } : {}),
+      },
+    };
   });
-  deps.log.info(replayed ? 'redelivered push not queued again' : 'push queued', {
+  deps.log.info(replayed ? 'push seen before; not queued again' : 'push queued', {
     deliveryId,
     job: describeJob(job),
+    ...(decision.skipped.length > 0 ? { pathsSkipped: decision.skipped.length, skipped } : {}),
   });
   const storedSuccess = replayed && answer.status >= 200 && answer.status < 300;
   return storedSuccess
@@ -132,6 +157,18 @@ async function registrationOf(deps: WebhookDeps, repo: string): Promise<RepoRegi
   return deps.settings.allowedOwners.some((allowed) => allowed.toLowerCase() === owner)
     ? { branches: [] }
     : undefined;
+}
+
+/** A push's identity, from signed fields only: the same for a redelivery and for any replay of it. */
+export function pushKey(push: PushPayload): string {
+  const fields = [
+    push.repository.full_name.toLowerCase(),
+    push.ref,
+    push.before,
+    push.after,
+    String(push.repository.pushed_at ?? ''),
+  ];
+  return `push:${createHash('sha256').update(fields.join('\u0000')).digest('hex')}`;
 }
 
 function reply(status: number, message: string): WebhookReply {

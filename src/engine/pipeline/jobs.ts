@@ -11,21 +11,40 @@
  *   on the code host when the job runs.
  * - `files`: one batch of a sync: fetch these blobs, chunk, embed, commit, record.
  *
- * Jobs are JSON on a queue; the schemas below validate them on the way in, so a malformed message is a poison
- * message with a clear reason rather than a crash deep inside the worker.
+ * Jobs are JSON on a queue. Producers and consumers share the schemas below: every producer validates a job
+ * (and measures it) before it is sent (the queue adapter refuses anything else), and the worker validates it
+ * on the way in, so a malformed message is refused where it is made, never after a round trip. What comes
+ * from outside (a webhook's paths, a tree listing's) is filtered through the same rules first (`pathProblem`):
+ * a path no job may carry is skipped with its reason, and never fails the batch around it.
  */
 import { z } from 'zod';
 
+/**
+ * The most a job may weigh as JSON. SQS takes up to 1 MiB per message (256 KiB before 2026); staying under the
+ * older limit keeps every message valid on either, and leaves room for several in one batch request.
+ */
+export const MAX_JOB_BYTES = 240 * 1024;
+/** Longest path a job carries. Git has no limit; no file system we index under allows more than 4096. */
+export const MAX_JOB_PATH_CHARS = 4096;
+
 const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'a 40-hex-digit git object id');
-const RepoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name');
-const RepoPath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine(
-    (path) => !path.startsWith('/') && !path.split('/').includes('..'),
-    'a relative path inside the repository',
-  );
+export const RepoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name');
+
+/** Why `path` cannot be carried by a job (and so cannot be indexed), or undefined if it can. */
+export function pathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'empty path';
+  if (path.length > MAX_JOB_PATH_CHARS)
+    return `path of ${path.length} characters (at most ${MAX_JOB_PATH_CHARS})`;
+  if (path.startsWith('/') || path.split('/').includes('..'))
+    return 'not a relative path inside the repository';
+  if (path.includes('\u0000')) return 'path holds a NUL character';
+  return undefined;
+}
+
+const RepoPath = z.string().superRefine((path, context) => {
+  const problem = pathProblem(path);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
 
 const JobBase = z.object({
   /** Source repository on the code host, `owner/name`. */
@@ -76,6 +95,11 @@ export type PushJob = z.infer<typeof PushJobSchema>;
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 export type FilesJob = z.infer<typeof FilesJobSchema>;
 export type Job = z.infer<typeof JobSchema>;
+
+/** A job's size on the queue: its JSON, in bytes. */
+export function jobBytes(job: Job): number {
+  return Buffer.byteLength(JSON.stringify(job));
+}
 
 /** A short label for logs: kind, index and commit. */
 export function describeJob(job: Job): string {

@@ -12,7 +12,7 @@ import type { FileRecord } from '../types.ts';
 import { waitForOlderWriters } from './commit-files.ts';
 import { runFilesJob } from './files-job.ts';
 import { EMPTY_OUTCOME, type JobOutcome } from './job-outcome.ts';
-import type { FilesJob, SyncJob } from './jobs.ts';
+import { type FilesJob, MAX_JOB_BYTES, pathProblem, type SyncJob } from './jobs.ts';
 import { excludedDirectoryOf, skipTreeFile } from './path-rules.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import type { TreeFile } from './ports.ts';
@@ -28,6 +28,8 @@ export interface SyncPlan {
   readonly indexable: number;
   /** Tree files left out by `.codesearchignore` (outside built-in excluded directories, as locally). */
   readonly ignored: number;
+  /** Tree files whose path no job may carry (over 4,096 characters, say): never queued, with the reason. */
+  readonly unindexable: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /** The pure part: what must be downloaded and what deleted to make the index equal the tree. */
@@ -41,7 +43,14 @@ export function planSync(
   // later push learns which of them exist (see push-job.ts). They have no chunks either way.
   const ruleFiles = new Set(ignore.files.map((file) => file.path));
   let ignored = 0;
+  const unindexable: { path: string; reason: string }[] = [];
   const wanted = tree.filter((file) => {
+    const problem = pathProblem(file.path);
+    if (problem !== undefined) {
+      // One such path must not fail the batch it would land in, and with it the whole sync, every time.
+      if (file.kind === 'file') unindexable.push({ path: file.path, reason: problem });
+      return false;
+    }
     if (ruleFiles.has(file.path)) return true;
     if (excludedDirectoryOf(file.path) !== undefined) return false; // never walked, so never "ignored"
     if (ignore.rules.isIgnored(file.path)) {
@@ -58,31 +67,46 @@ export function planSync(
     toDelete: [...recorded.keys()].filter((path) => !wantedPaths.has(path)).sort(),
     indexable: wanted.length,
     ignored,
+    unindexable,
   };
 }
 
-/** Splits a plan into batches of at most `size` paths (downloads and deletions together). */
+/**
+ * What a batch's paths may weigh in its `files` job: the rest of `MAX_JOB_BYTES` is room for the job's other
+ * fields (names, commit, ids: well under 2 KiB) and JSON's quoting.
+ */
+const MAX_BATCH_PATH_BYTES = MAX_JOB_BYTES - 8 * 1024;
+
+/**
+ * Splits a plan into batches of at most `size` paths (downloads and deletions together), each small enough
+ * for one queue message: a batch also closes when its paths would outweigh `MAX_BATCH_PATH_BYTES`.
+ */
 export function batchPlan(
   plan: SyncPlan,
   size: number,
 ): { files: { path: string; sha: string }[]; deletedPaths: string[] }[] {
   const batches: { files: { path: string; sha: string }[]; deletedPaths: string[] }[] = [];
   let current = { files: [] as { path: string; sha: string }[], deletedPaths: [] as string[] };
-  const flushIfFull = (): void => {
-    if (current.files.length + current.deletedPaths.length < size) return;
-    batches.push(current);
-    current = { files: [], deletedPaths: [] };
+  let bytes = 0;
+  const add = (itemBytes: number, push: () => void): void => {
+    const count = current.files.length + current.deletedPaths.length;
+    if (count > 0 && (count >= size || bytes + itemBytes > MAX_BATCH_PATH_BYTES)) {
+      batches.push(current);
+      current = { files: [], deletedPaths: [] };
+      bytes = 0;
+    }
+    push();
+    bytes += itemBytes;
   };
-  for (const file of plan.toFetch) {
-    current.files.push(file);
-    flushIfFull();
-  }
-  for (const path of plan.toDelete) {
-    current.deletedPaths.push(path);
-    flushIfFull();
-  }
+  for (const file of plan.toFetch) add(jsonBytes(file.path) + 60, () => current.files.push(file));
+  for (const path of plan.toDelete) add(jsonBytes(path) + 2, () => current.deletedPaths.push(path));
   if (current.files.length + current.deletedPaths.length > 0) batches.push(current);
   return batches;
+}
+
+/** A string's size as JSON (escapes included). */
+function jsonBytes(value: string): number {
+  return Buffer.byteLength(JSON.stringify(value));
 }
 
 export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promise<JobOutcome> {
@@ -96,8 +120,11 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
   });
   if (claim === 'superseded') return { ...EMPTY_OUTCOME, status: 'superseded' };
   await waitForOlderWriters(deps, job.index, job.seq);
+  const state = await deps.state.get(job.index);
+  // This very job was applied already (a redelivery, a replayed webhook): nothing to list or fetch.
+  if (state?.seq === job.seq && state.commit === commit) return { ...EMPTY_OUTCOME, commit };
   // A redelivered planner whose first delivery already queued every batch: those batches finish the sync.
-  const planned = (await deps.state.get(job.index))?.sync;
+  const planned = state?.sync;
   if (planned?.seq === job.seq && planned.commit === commit && planned.queued)
     return { ...EMPTY_OUTCOME, commit };
 
@@ -109,7 +136,19 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
     deps.fileHashes.listFiles(job.index),
   ]);
   const plan = planSync(tree, recorded, deps.settings.maxFileBytes, ignore);
-  const planning = { downloads: ignore.files.length, filesIgnored: plan.ignored };
+  const planning = {
+    downloads: ignore.files.length,
+    filesIgnored: plan.ignored,
+    filesSkipped: plan.unindexable.length,
+  };
+  if (plan.unindexable.length > 0)
+    deps.log.warn('paths not indexable', {
+      index: job.index,
+      count: plan.unindexable.length,
+      paths: plan.unindexable
+        .slice(0, 10)
+        .map(({ path, reason }) => `${path.length > 200 ? `${path.slice(0, 200)}…` : path}: ${reason}`),
+    });
   const batches = batchPlan(plan, deps.settings.batchFiles);
   const syncId = (deps.newId ?? randomUUID)();
   const started = await deps.state.startSync(job.index, {
@@ -154,7 +193,12 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
   // another trip through the queue.
   if (jobs.length === 1) {
     const outcome = await runFilesJob(deps, jobs[0] as FilesJob);
-    return { ...outcome, ...planning, downloads: outcome.downloads + planning.downloads };
+    return {
+      ...outcome,
+      ...planning,
+      downloads: outcome.downloads + planning.downloads,
+      filesSkipped: outcome.filesSkipped + planning.filesSkipped,
+    };
   }
   await deps.queue.send(jobs);
   await deps.state.markSyncQueued(job.index, { id: syncId, seq: job.seq });

@@ -18,12 +18,17 @@ export function examplePayloads(event: string): Record<string, unknown>[] {
 }
 
 /** The example push that creates the default branch (`refs/heads/master`, `created: true`). */
-export function branchCreatedExample(): Record<string, unknown> {
+/**
+ * GitHub's example of a push that creates `master`. Give it another `pushedAt` (epoch seconds) to make it a
+ * different push: the webhook queues each push once, however often it is delivered.
+ */
+export function branchCreatedExample(pushedAt?: number): Record<string, unknown> {
   const push = examplePayloads('push').find(
     (payload) => payload.ref === 'refs/heads/master' && payload.created === true,
   );
   if (!push) throw new Error('no branch-creating push example');
-  return push;
+  if (pushedAt === undefined) return push;
+  return { ...push, repository: { ...(push.repository as Record<string, unknown>), pushed_at: pushedAt } };
 }
 
 export const EXAMPLE_REPO = 'Codertocat/Hello-World';
