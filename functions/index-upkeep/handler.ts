@@ -4,14 +4,14 @@
  * table's health), then refreshes indexes, compacts and removes versions past the retention, and logs what it
  * did. Environment: see `UpkeepEnvironment` in upkeep-services.ts.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { RebuildReport } from '#adapters/aws/generation-rebuilds.ts';
+import { functionLogger } from '#adapters/aws/powertools-log.ts';
 import type { UpkeepReport } from '#adapters/lancedb/lance-chunk-store.ts';
 import { openUpkeepTarget, type UpkeepTarget } from './upkeep-services.ts';
 
-const logger = new Logger({ serviceName: 'codesearch-index-upkeep' });
+const logger = functionLogger('codesearch-index-upkeep');
 let target: Promise<UpkeepTarget> | undefined;
 
 export type UpkeepRun = UpkeepReport & { readonly generation: string; readonly rebuilds: RebuildReport };

@@ -4,7 +4,6 @@
  * by the next invocation); each record runs through `runJob`. Environment: see `WorkerEnvironment` in
  * worker-services.ts.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -12,11 +11,11 @@ import middy from '@middy/core';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { awsClients } from '#adapters/aws/clients.ts';
 import type { RecordResult } from '#adapters/aws/job-record-handler.ts';
-import { powertoolsLog } from '#adapters/aws/powertools-log.ts';
+import { functionLogger, powertoolsLog } from '#adapters/aws/powertools-log.ts';
 import { createIndexWorkerHandler, type IndexWorkerHandler } from './worker-handler.ts';
 import { openIndexWorker } from './worker-services.ts';
 
-const logger = new Logger({ serviceName: 'codesearch-index-worker' });
+const logger = functionLogger('codesearch-index-worker');
 const metrics = new Metrics({ namespace: 'codesearch', serviceName: 'index-worker' });
 let worker: Promise<IndexWorkerHandler> | undefined;
 

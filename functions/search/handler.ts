@@ -24,7 +24,6 @@
  *   CODESEARCH_RATE_LIMIT_BURST (60), CODESEARCH_RATE_LIMIT_PER_SECOND (10)
  */
 
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -44,6 +43,7 @@ import {
 import { openGenerationChunkStore } from '#adapters/aws/generation-chunk-store.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
+import { functionLogger } from '#adapters/aws/powertools-log.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { bearerTokenAuthenticator } from '#api/auth/authenticator.ts';
@@ -75,7 +75,7 @@ const Config = z.object({
   CODESEARCH_RATE_LIMIT_PER_SECOND: seconds(10),
 });
 
-const logger = new Logger({ serviceName: 'codesearch-search' });
+const logger = functionLogger('codesearch-search');
 const metrics = new Metrics({ namespace: 'codesearch', serviceName: 'codesearch-search' });
 
 let api: Promise<HttpHandler> | undefined;

@@ -4,16 +4,15 @@
  * webhook-services.ts) and the shared clients; the work is in `receiveWebhook`
  * (src/adapters/github/webhook-receiver.ts).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { awsClients } from '#adapters/aws/clients.ts';
-import { powertoolsLog } from '#adapters/aws/powertools-log.ts';
+import { functionLogger, powertoolsLog } from '#adapters/aws/powertools-log.ts';
 import type { WebhookHandler } from './webhook-handler.ts';
 import { openWebhook } from './webhook-services.ts';
 
-const logger = new Logger({ serviceName: 'codesearch-webhook' });
+const logger = functionLogger('codesearch-webhook');
 let core: WebhookHandler | undefined;
 
 export const handler = middy(async (event: APIGatewayProxyEventV2, context: Context) => {

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CodeSearchError } from '#engine/errors.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import { parseDuration } from './duration.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -104,11 +105,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof CodeSearchError) {
-      process.stderr.write(`codesearch: ${error.message}\n`);
+      process.stderr.write(`codesearch: ${redactor.redact(error.message)}\n`);
       return 1;
     }
     process.stderr.write(
-      `codesearch: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `codesearch: unexpected error: ${redactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
     );
     return 1;
   }

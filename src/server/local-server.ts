@@ -17,6 +17,7 @@ import { type ApiRoute, matchGatewayRoute, SEARCH_ROUTES } from '#api/gateway-ro
 import type { HttpEvent, HttpHandler, HttpResult } from '#api/http-types.ts';
 import { jsonResult } from '#api/http-types.ts';
 import { MAX_BODY_BYTES } from '#api/schemas.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import { type GuardPolicy, guardRequest, policyFor } from './request-guard.ts';
 
 export interface LocalServer {
@@ -70,7 +71,7 @@ async function serveOne(
   try {
     result = await answer(handler, req, context);
   } catch (error) {
-    console.error('local server: request failed', error);
+    console.error('local server: request failed', redactor.redactDeep(error));
     result = jsonResult(500, { error: 'Internal error' });
   }
   res.writeHead(result.statusCode, result.headers as Record<string, string>);

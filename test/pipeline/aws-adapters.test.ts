@@ -257,5 +257,11 @@ describe('AWS adapters', () => {
     expect(verifyWebhookSignature('new', body, signWebhookBody('old', body))).toBe(false);
     expect(verifyWebhookSignature('new', Buffer.from(`${body} `), signWebhookBody('new', body))).toBe(false);
     expect(verifyWebhookSignature('new', body, undefined)).toBe(false);
+    // A secret that cannot be right is a configuration error that names the secret, not a value
+    const signature = signWebhookBody('new', body);
+    expect(() => verifyWebhookSignature(' \n\n', body, signature)).toThrow(/webhook secret is empty/);
+    expect(() => verifyWebhookSignature('new\nsec\u0007ret', body, signature)).toThrow(
+      /^a value of the webhook secret holds a control character/,
+    );
   });
 });

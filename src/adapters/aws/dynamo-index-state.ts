@@ -20,6 +20,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IndexState, IndexStateStore, SyncProgress, WriterLease } from '#engine/pipeline/ports.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import type { DocumentClient } from './dynamo-batches.ts';
 import { generationKey, parseGenerationKey, rebuildMarkerKey } from './generation-keys.ts';
 
@@ -247,7 +248,8 @@ export class DynamoIndexStateStore implements IndexStateStore {
   async recordError(index: string, message: string): Promise<void> {
     // Informational, so a read-modify-write that may lose a concurrent message is acceptable.
     const current = await this.get(index);
-    const entry = `${new Date(this.#now()).toISOString()} ${message.slice(0, 500)}`;
+    // Shown by GET /repos to everyone who may search the repository: no secret may be in it.
+    const entry = `${new Date(this.#now()).toISOString()} ${redactor.redact(message).slice(0, 500)}`;
     const errors = [entry, ...(current?.errors ?? [])].slice(0, MAX_ERRORS);
     if (current) {
       await this.#update(index, {

@@ -5,6 +5,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '#engine/errors.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import type { SecretSource } from '#engine/secrets.ts';
 
 export function secretsManagerSecret(
@@ -17,6 +18,7 @@ export function secretsManagerSecret(
     async read() {
       const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
       if (!SecretString) throw new ConfigError(`secret ${secretId} has no string value`);
+      redactor.remember(SecretString); // before anything can quote it
       if (!options.field) return SecretString.trim();
       const value = (JSON.parse(SecretString) as Record<string, unknown>)[options.field];
       if (typeof value !== 'string' || value.length === 0)

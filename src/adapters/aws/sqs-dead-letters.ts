@@ -6,6 +6,7 @@
  * backstop for workers that crash before they can do this.
  */
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { redactor } from '#engine/secret-redaction.ts';
 import type { SqsSender } from './sqs-job-queue.ts';
 
 export interface DeadLetter {
@@ -37,7 +38,10 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
         QueueUrl: this.#queueUrl,
         MessageBody: letter.body,
         MessageAttributes: {
-          reason: { DataType: 'String', StringValue: letter.reason.slice(0, 1000) || 'unknown' },
+          reason: {
+            DataType: 'String',
+            StringValue: redactor.redact(letter.reason).slice(0, 1000) || 'unknown',
+          },
           originalMessageId: { DataType: 'String', StringValue: letter.messageId },
           receiveCount: { DataType: 'Number', StringValue: String(letter.receiveCount) },
           failedAt: { DataType: 'String', StringValue: new Date().toISOString() },

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { redactor } from '#engine/secret-redaction.ts';
 import { type GitHubAppCredentials, GitHubAppSecretInvalidError } from './github-app-secret.ts';
 
 const BACKDATE_SECONDS = 60;
@@ -40,10 +41,12 @@ export function appSigningKey(app: GitHubAppCredentials, secretDescription: stri
  */
 export async function signAppJwt(appId: string, key: KeyObject, nowMs: number): Promise<string> {
   const issuedAt = Math.floor(nowMs / 1000) - BACKDATE_SECONDS;
-  return new SignJWT({})
+  const jwt = await new SignJWT({})
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
     .setIssuer(appId)
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + LIFETIME_SECONDS)
     .sign(key);
+  redactor.remember(jwt);
+  return jwt;
 }

@@ -23,13 +23,20 @@ export type GitHubCredentials =
 /** The secret is neither a token nor a well-formed GitHub App document. */
 export class GitHubAppSecretInvalidError extends PermanentJobError {}
 
+/** The secret is meant as a token but is not one: GitHub would refuse it, and fetch would quote it. */
+export class GitHubTokenInvalidError extends PermanentJobError {}
+
+/** GitHub's tokens are 40 to about 100 visible ASCII characters; this leaves room for what may come. */
+const MAX_TOKEN_CHARS = 4096;
+
 /**
  * @example
  * const credentials = parseGitHubCredentials(await secret.read(), secret.description);
  * if (credentials.kind === 'token') useBearer(credentials.token);
  */
 export function parseGitHubCredentials(value: string, secretDescription: string): GitHubCredentials {
-  if (!value.trimStart().startsWith('{')) return { kind: 'token', token: value };
+  if (!value.trimStart().startsWith('{'))
+    return { kind: 'token', token: checkedToken(value, secretDescription) };
   const fix = `Fix secret ${secretDescription} (README, "Using a GitHub App instead of a token").`;
   let parsed: unknown;
   try {
@@ -69,4 +76,28 @@ function numericIdProblem(document: Record<string, unknown>, field: string): str
   return valid
     ? []
     : [`"${field}" must be the app's numeric ${field === 'appId' ? 'App ID' : 'installation id'}`];
+}
+
+/**
+ * A token, trimmed, or an error that says what is wrong with it without quoting any of it: a token with a
+ * line break or a space (a multi-line value pasted by mistake) would otherwise reach fetch, which refuses
+ * the header and puts the whole value in its message.
+ */
+function checkedToken(value: string, secretDescription: string): string {
+  const token = value.trim();
+  const fix = `Fix secret ${secretDescription}: it must hold the token alone (README, "Secrets: never on the command line").`;
+  const problem =
+    token.length === 0
+      ? 'it is empty'
+      : token.length > MAX_TOKEN_CHARS
+        ? `it is longer than ${MAX_TOKEN_CHARS} characters`
+        : /[\r\n]/.test(token)
+          ? 'it holds more than one line'
+          : /\s/.test(token)
+            ? 'it holds a space'
+            : /[^\x21-\x7e]/.test(token)
+              ? 'it holds a character that is not visible ASCII'
+              : undefined;
+  if (problem) throw new GitHubTokenInvalidError(`the GitHub token is not a token: ${problem}. ${fix}`);
+  return token;
 }

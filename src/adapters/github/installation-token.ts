@@ -5,6 +5,7 @@
  * transient, as for any other request.
  */
 import { PermanentJobError, RetryLaterError } from '#engine/pipeline/errors.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import { GitHubUnavailableError } from './github-api.ts';
 import type { GitHubAppCredentials } from './github-app-secret.ts';
 import { judgeResponse } from './rate-limits.ts';
@@ -82,6 +83,7 @@ export async function exchangeForInstallationToken(options: ExchangeOptions): Pr
   const expiresAt = typeof issued.expires_at === 'string' ? Date.parse(issued.expires_at) : Number.NaN;
   if (typeof issued.token !== 'string' || Number.isNaN(expiresAt))
     throw new GitHubUnavailableError(`${path}: the answer has no token and expires_at`);
+  redactor.remember(issued.token); // a bearer token as good as the key, for an hour
   return { token: issued.token, expiresAt };
 }
 

@@ -5,6 +5,7 @@
  * add the new value, update the webhook, then remove the old value.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '#engine/errors.ts';
 
 const PREFIX = 'sha256=';
 
@@ -32,9 +33,20 @@ export function signWebhookBody(secret: string, body: Uint8Array | string): stri
   return `${PREFIX}${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/**
+ * The values of the webhook secret, one per line. A secret with none, or with a control character inside a
+ * value (a paste gone wrong), is a configuration error that names the secret, never a value.
+ */
 function secretValues(secrets: string): string[] {
-  return secrets
+  const values = secrets
     .split('\n')
     .map((value) => value.trim())
     .filter((value) => value.length > 0);
+  if (values.length === 0)
+    throw new ConfigError('the webhook secret is empty: set it as README "Secrets" shows');
+  if (values.some((value) => /[\u0000-\u001f\u007f]/.test(value)))
+    throw new ConfigError(
+      'a value of the webhook secret holds a control character: set it again, one value per line',
+    );
+  return values;
 }

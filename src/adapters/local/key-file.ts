@@ -8,6 +8,7 @@ import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '#engine/errors.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import type { SecretSource } from '#engine/secrets.ts';
 
 export function defaultKeyFilePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -42,7 +43,9 @@ export class KeyFileSecretSource implements SecretSource {
             'now 0600. If others could read it, rotate the keys: codesearch token rotate-key',
         );
       }
-      return await readFile(this.#path, 'utf8');
+      const text = await readFile(this.#path, 'utf8');
+      redactor.remember(text);
+      return text;
     } catch (error) {
       throw new ConfigError(
         `Cannot read the ${this.description}: ${(error as NodeJS.ErrnoException).code ?? error}`,

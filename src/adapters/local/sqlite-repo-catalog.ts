@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
 import type { RepoCatalog, RepoRecord, RepoStatus } from '#api/ports.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import { loadSqlite } from './load-sqlite.ts';
 
 export interface RepoRun {
@@ -70,7 +71,7 @@ export class SqliteRepoCatalog implements RepoCatalog {
         run.status,
         run.indexedAt ?? null,
         run.commit ?? null,
-        JSON.stringify((run.errors ?? []).slice(0, MAX_ERRORS)),
+        JSON.stringify((run.errors ?? []).slice(0, MAX_ERRORS).map((error) => redactor.redact(error))),
         run.commit === undefined ? 0 : 1,
       );
   }

@@ -6,6 +6,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { z } from 'zod';
 import { CodeSearchError, InvalidRequestError } from '#engine/errors.ts';
+import { redactor } from '#engine/secret-redaction.ts';
 import { MethodNotAllowedError, TooManyRequestsError, UnauthorizedError } from '../errors.ts';
 import { type HttpEvent, type HttpResult, jsonResult } from '../http-types.ts';
 import type { ApiLogger } from './request-log.ts';
@@ -27,22 +28,28 @@ export function errorResponse(logger: ApiLogger): MiddlewareObj<HttpEvent, HttpR
 }
 
 export function errorToResult(error: unknown, logUnexpected: (error: unknown) => void): HttpResult {
+  // Messages that are shown pass the secret redactor too: none should hold a secret, but none may.
+  const shown = (message: string): string => redactor.redact(message);
   if (error instanceof InvalidRequestError)
-    return jsonResult(error.statusCode, { error: error.message, issues: error.issues });
+    return jsonResult(error.statusCode, { error: shown(error.message), issues: error.issues });
   if (error instanceof UnauthorizedError) {
     return jsonResult(
       401,
-      { error: error.message },
+      { error: shown(error.message) },
       { 'www-authenticate': 'Bearer realm="codesearch", error="invalid_token"' },
     );
   }
   if (error instanceof TooManyRequestsError)
-    return jsonResult(429, { error: error.message }, { 'retry-after': String(error.retryAfterSeconds) });
+    return jsonResult(
+      429,
+      { error: shown(error.message) },
+      { 'retry-after': String(error.retryAfterSeconds) },
+    );
   if (error instanceof MethodNotAllowedError)
-    return jsonResult(405, { error: error.message }, { allow: error.allowed.join(', ') });
+    return jsonResult(405, { error: shown(error.message) }, { allow: error.allowed.join(', ') });
   if (error instanceof CodeSearchError && error.expose)
-    return jsonResult(error.statusCode, { error: error.message });
-  if (error instanceof z.ZodError) return jsonResult(400, { error: error.message });
+    return jsonResult(error.statusCode, { error: shown(error.message) });
+  if (error instanceof z.ZodError) return jsonResult(400, { error: shown(error.message) });
   logUnexpected(error);
   return jsonResult(500, { error: 'Internal error' });
 }

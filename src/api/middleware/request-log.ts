@@ -4,6 +4,7 @@
  * and `onError` run last and see the final status.
  */
 import type { MiddlewareObj } from '@middy/core';
+import { redactor } from '#engine/secret-redaction.ts';
 import type { HttpEvent, HttpResult } from '../http-types.ts';
 import { type ApiRequest, stateOf } from './request-state.ts';
 
@@ -58,7 +59,9 @@ export function requestLog(
 /** JSON lines for local use, in the shape Powertools' logger writes in Lambda. */
 export function jsonLinesLogger(write: (line: string) => void): ApiLogger {
   const emit = (level: string) => (message: string, attributes: Record<string, unknown>) =>
-    write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...attributes })}\n`);
+    write(
+      `${JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...attributes }, redactor.jsonReplacer)}\n`,
+    );
   return { info: emit('INFO'), error: emit('ERROR') };
 }
 
