@@ -1,6 +1,6 @@
 /**
- * (doc comment → code chunk) pairs in the shape search sees them. The rules mirror the retrieval benchmark
- * (`extract.mjs` in the shared bench tools): the query is a JSDoc comment's first paragraph (or its
+ * (doc comment → code chunk) pairs in the shape search sees them. The rules are the retrieval benchmark's
+ * (models/README.md, "The benchmarks"): the query is a JSDoc comment's first paragraph (or its
  * `@summary`/`@description`), the target is the definition that follows it, every doc comment is blanked out of
  * the file with its line numbers kept, and the file is then cut by the engine's own chunker. The code side of a
  * pair is exactly what the indexer would embed for the chunk holding the definition's first line: its path, a

@@ -68,6 +68,12 @@ export async function openLocalServices(options: LocalServicesOptions = {}): Pro
       vectorIndexMinRows: options.vectorIndexMinRows,
     });
     opened.push(store);
+    // An index from before repository names were canonical: rewrite them once (the table is marked last, so
+    // an interrupted migration runs again on the next open).
+    if (!(await store.repoNamesAreCanonical())) {
+      state.canonicaliseRepoNames();
+      await store.canonicaliseRepoNames();
+    }
     const indexDeps: IndexDeps = {
       chunker,
       chunkerVersion: chunker.version,

@@ -175,6 +175,48 @@ describe('auth over real HTTP: tokens, per-repository permissions in the filter,
     expect(repos.repos.find((r) => r.repo === 'acme/sample')?.status).toBe('ready');
   });
 
+  it('checks a re-index against the grant exactly as a search, in whatever case either is written (a recording stand-in re-indexer)', async () => {
+    // Given: the real API and auth, with a re-indexer that records what it is asked for
+    const asked: string[] = [];
+    const api = await startLocalServer(
+      createSearchApi({
+        ...sample.services,
+        auth: bearerTokenAuthenticator(cachedKeySet({ description: 'test', read: async () => keyText })),
+        catalog: sample.catalog,
+        reindexer: { reindex: async (repo) => void asked.push(repo) },
+        logger: capturingLogger(),
+      }),
+      { port: 0 },
+    );
+    try {
+      const send = (path: string, bearer: string, body?: unknown) =>
+        fetch(`${api.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const grants = ['ACME/*', 'acme/*', 'Acme/Sample', 'OTHER/*', 'other/Secret'];
+      const names = ['acme/sample', 'ACME/SAMPLE', 'Acme/Sample', 'other/secret', 'OTHER/SECRET'];
+      for (const grant of grants) {
+        const bearer = await token([grant], ['search', 'admin']);
+        for (const name of names) {
+          // When: the same token searches the repository and asks for its re-index
+          const searched = await send('/search', bearer, { query: 'retry', repo: name, limit: 1 });
+          const reindexed = await send(`/repos/${encodeURIComponent(name)}/reindex`, bearer);
+
+          // Then: both are allowed or both are refused
+          expect([searched.status, reindexed.status], `${grant} → ${name}`).toEqual(
+            searched.status === 200 ? [200, 202] : [403, 403],
+          );
+        }
+      }
+      // And a re-index is always asked for in the one canonical spelling
+      expect(new Set(asked)).toEqual(new Set(['acme/sample', 'other/secret']));
+    } finally {
+      await api.close();
+    }
+  });
+
   it('rate-limits each caller separately with 429 and Retry-After', async () => {
     const limited = await startLocalServer(
       createSearchApi({

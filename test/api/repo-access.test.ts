@@ -33,6 +33,20 @@ describe('repository grants', () => {
     expect(describeAccess(access)).toBe(describeAccess(parseRepoGrants(['other/tool', 'acme/*'])));
   });
 
+  it('reads every grant and name in one canonical spelling, lower case, as GitHub means them', () => {
+    // Before, `CODERTOCAT/*` was compared as written here but case-insensitively by the registry and GitHub,
+    // which is how it re-indexed `Codertocat/Hello-World` while searching it was forbidden.
+    const shouting = parseRepoGrants(['CODERTOCAT/*', 'Other/Tool']);
+    expect(shouting).toEqual({ kind: 'some', repos: ['other/tool'], owners: ['codertocat'] });
+    for (const name of ['Codertocat/Hello-World', 'codertocat/hello-world', 'CODERTOCAT/HELLO-WORLD'])
+      expect(accessAllows(shouting, name), name).toBe(true);
+    expect(accessAllows(shouting, 'OTHER/TOOL')).toBe(true);
+    expect(accessAllows(shouting, 'other/tool2')).toBe(false);
+    expect(accessAllows(parseRepoGrants(['acme/*']), 'ACMECO/app')).toBe(false);
+    expect(accessToSql(shouting)).toBe("(repo IN ('other/tool') OR starts_with(repo, 'codertocat/'))");
+    expect(filterToSql({ repos: ['Acme/App'] })).toBe("repo IN ('acme/app')");
+  });
+
   it('becomes one parenthesised clause of the WHERE, matching nothing when empty', () => {
     expect(accessToSql(parseRepoGrants(['acme/*', 'other/tool']))).toBe(
       "(repo IN ('other/tool') OR starts_with(repo, 'acme/'))",
@@ -54,7 +68,8 @@ describe('grants and symbols in real LanceDB queries', () => {
       metadata: { modelId: 'test', dimension: 3, chunkerVersion: 'v' },
     });
     try {
-      for (const repo of ['acme/app', 'acme/lib', 'acmeco/app', 'other/tool']) {
+      // (Written in GitHub's spelling on purpose: the store keeps one spelling, the canonical one.)
+      for (const repo of ['Acme/App', 'acme/lib', 'AcmeCo/app', 'other/tool']) {
         await store.replaceFiles(
           repo,
           ['a.ts'],
@@ -87,7 +102,8 @@ describe('grants and symbols in real LanceDB queries', () => {
       expect(await store.chunkVector(first?.id ?? '')).toEqual(new Float32Array([1, 0, 0]));
       expect(await store.chunkVector("x' OR '1'='1")).toBeUndefined();
       const before = await store.dataVersion();
-      await store.deleteRepo('acmeco/app');
+      await store.deleteRepo('ACMECO/APP');
+      expect(await store.countChunks('acmeco/app')).toBe(0);
       expect(await store.dataVersion()).not.toBe(before);
     } finally {
       await store.close();

@@ -3,7 +3,7 @@
  *
  * 1. Conditional creates. LanceDB commits a version by writing its manifest with `If-None-Match: *`; S3
  *    answers 412 when the key exists, which is how two concurrent writers learn that one of them lost and must
- *    retry. s3rver ignores the header and silently overwrites (see shared FACTS), so concurrency tests against
+ *    retry. s3rver (3.7) ignores the header and silently overwrites, so concurrency tests against
  *    plain s3rver would pass while losing commits. Here, a PUT (or CompleteMultipartUpload) carrying
  *    `If-None-Match: *` takes a per-key lock, answers 412 `PreconditionFailed` if the key exists, and
  *    otherwise writes while still holding the lock.

@@ -23,7 +23,7 @@ import {
   startPipelineWorld,
   WEBHOOK_SECRET,
 } from '#test/pipeline/helpers/pipeline-world.ts';
-import { EXAMPLE_REPO, pushPayload } from '#test/pipeline/helpers/webhook-examples.ts';
+import { EXAMPLE_INDEX, EXAMPLE_REPO, pushPayload } from '#test/pipeline/helpers/webhook-examples.ts';
 import { CodeSearchFunction } from '../../infra/codesearch-function.ts';
 import { TABLE_ENV } from '../../infra/function-environment.ts';
 import { folderBytes } from '../../scripts/layers/index.ts';
@@ -177,6 +177,8 @@ describe('the search function', () => {
 
 describe('the four bundles, end to end on the emulators', () => {
   const REPO = EXAMPLE_REPO;
+  /** What codesearch calls it: the canonical spelling. */
+  const INDEX = EXAMPLE_INDEX;
   let world: PipelineWorld;
   let signingKeys: string;
   /** A local folder stands in for the bucket: the S3 path is the pipeline tests' subject. */
@@ -271,7 +273,7 @@ describe('the four bundles, end to end on the emulators', () => {
       body: string;
     };
     expect(delivered.statusCode, delivered.body).toBe(202);
-    expect(jobsQueued()).toEqual([expect.objectContaining({ kind: 'sync', repo: REPO, commit: after })]);
+    expect(jobsQueued()).toEqual([expect.objectContaining({ kind: 'sync', repo: INDEX, commit: after })]);
 
     // …the event source mapping hands the job to the index worker bundle…
     const report = await world.drain([
@@ -307,7 +309,7 @@ describe('the four bundles, end to end on the emulators', () => {
     const repos = await call('GET', '/repos');
     expect(repos.status, JSON.stringify(repos.body)).toBe(200);
     expect(repos.body.repos).toEqual([
-      expect.objectContaining({ repo: REPO, commit: after, status: 'ready', files: 2, errors: [] }),
+      expect.objectContaining({ repo: INDEX, commit: after, status: 'ready', files: 2, errors: [] }),
     ]);
 
     const reindex = await call('POST', `/repos/${REPO}/reindex`);
@@ -315,8 +317,8 @@ describe('the four bundles, end to end on the emulators', () => {
     expect(jobsQueued()).toEqual([
       expect.objectContaining({
         kind: 'sync',
-        repo: REPO,
-        index: REPO,
+        repo: INDEX,
+        index: INDEX,
         branch: 'master',
         reason: 're-index requested',
       }),

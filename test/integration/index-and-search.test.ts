@@ -1,6 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSearch } from '#api/search-api.ts';
 import { ChunkingFailedError } from '#engine/chunking/index.ts';
@@ -174,6 +175,48 @@ describe('a file that cannot be chunked (real stores; a chunker that refuses one
       expect((await runSearch(services, { query: 'retry a failed upload', limit: 1 })).results[0]?.path).toBe(
         'src/upload/retry.ts',
       );
+    } finally {
+      await services.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an index written before repository names were canonical (real LanceDB and SQLite)', () => {
+  it('is rewritten to lower-case names once, on open, and then answers for them', async () => {
+    // Given: an index of the sample as "Acme/Sample", the way it was stored before (GitHub's spelling, and
+    // a table without the canonical-names mark)
+    const work = await mkdtemp(join(tmpdir(), 'codesearch-names-'));
+    const root = await copySampleRepo(work);
+    const home = join(work, 'home');
+    const first = await openLocalServices({ home });
+    await index(first, root, 'acme/sample');
+    await first.close();
+    const db = await lancedb.connect(join(home, 'lancedb'));
+    const table = await db.openTable('chunks');
+    await table.update({ where: 'true', values: { repo: 'Acme/Sample' } });
+    await table.updateFieldMetadata([{ path: 'repo', metadata: { 'codesearch.repo_names': null } }]);
+    db.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const sqlite = new DatabaseSync(join(home, 'state.sqlite'));
+    sqlite.exec("UPDATE file_hashes SET repo = 'Acme/Sample'");
+    sqlite.close();
+
+    // When: it is opened again
+    const services = await openLocalServices({ home });
+    try {
+      // Then: every name is canonical, and search, file hashes and re-indexing agree on it
+      expect(await services.store.repoNamesAreCanonical()).toBe(true);
+      expect([...(await services.store.repoChunkCounts()).keys()]).toEqual(['acme/sample']);
+      expect((await services.state.listFiles('acme/sample')).size).toBe(8);
+      const { results } = await runSearch(services, {
+        query: 'retry a failed upload',
+        repo: 'Acme/Sample',
+        limit: 1,
+      });
+      expect(results[0]).toMatchObject({ repo: 'acme/sample', path: 'src/upload/retry.ts' });
+      const again = await index(services, root, 'acme/sample');
+      expect(again.filesUnchanged).toBe(8);
     } finally {
       await services.close();
       await rm(work, { recursive: true, force: true });

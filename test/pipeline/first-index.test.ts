@@ -16,8 +16,9 @@ import { sampleRepoFiles } from '#test/helpers/sample-repo.ts';
 import { httpEvent } from './helpers/http-events.ts';
 import { JOB_QUEUE, type PipelineWorld, startPipelineWorld } from './helpers/pipeline-world.ts';
 
-/** As GitHub spells it; the operator registers and asks for it in lower case. */
+/** As GitHub spells it; codesearch names it in lower case everywhere (`canonicalRepoName`). */
 const REPO = 'Acme/Widgets';
+const INDEX = 'acme/widgets';
 const DEFAULT_BRANCH = 'trunk';
 
 describe('reindex of a registered repository that was never pushed', () => {
@@ -76,9 +77,9 @@ describe('reindex of a registered repository that was never pushed', () => {
     await world.drain([worker]);
     const elapsed = performance.now() - started;
 
-    // Then: the default branch's head is the searchable commit of the index GitHub's spelling names
+    // Then: the default branch's head is the searchable commit of the index, under the canonical name
     const state = await world.indexState().get(REPO);
-    expect(state).toMatchObject({ repo: REPO, branch: DEFAULT_BRANCH, commit: head });
+    expect(state).toMatchObject({ index: INDEX, repo: INDEX, branch: DEFAULT_BRANCH, commit: head });
     const { body } = await call('POST', '/search', {
       query: 'retry a failed upload with exponential backoff',
       repo: REPO,
@@ -89,7 +90,7 @@ describe('reindex of a registered repository that was never pushed', () => {
     expect(results.every((result) => result.commit === head)).toBe(true);
     expect(await reader.fileChunks(REPO, 'only-on-a-branch.ts')).toEqual([]);
     const repos = (await call('GET', '/repos')).body.repos as { repo: string; commit: string | null }[];
-    expect(repos.find((repo) => repo.repo === REPO)?.commit).toBe(head);
+    expect(repos.find((repo) => repo.repo === INDEX)?.commit).toBe(head);
     expect(world.github.requests).toContain(`GET /repos/${REPO.toLowerCase()}`);
     console.info(`first index through reindex: ${Math.round(elapsed)} ms`);
   });

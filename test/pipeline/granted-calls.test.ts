@@ -35,7 +35,7 @@ import {
   startPipelineWorld,
   WEBHOOK_SECRET,
 } from './helpers/pipeline-world.ts';
-import { EXAMPLE_REPO, pushPayload } from './helpers/webhook-examples.ts';
+import { EXAMPLE_INDEX, EXAMPLE_REPO, pushPayload } from './helpers/webhook-examples.ts';
 
 interface Statement {
   readonly Effect: string;
@@ -233,8 +233,8 @@ describe('every AWS call a function makes is allowed by its role', () => {
       { registry: new DynamoRepoRegistry(search.documents, world.dynamo.tables.repositories) },
     );
     expect((await catalog.listRepos()).map((record) => record.repo).sort()).toEqual([
-      EXAMPLE_REPO,
       'acme/gone',
+      EXAMPLE_INDEX,
     ]);
     await catalog.reindex(EXAMPLE_REPO);
     await world.register('acme/fresh'); // registered, never pushed: its first index

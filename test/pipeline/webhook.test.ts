@@ -18,6 +18,7 @@ import {
 } from './helpers/pipeline-world.ts';
 import {
   branchCreatedExample,
+  EXAMPLE_INDEX,
   EXAMPLE_REPO,
   examplePayloads,
   pushPayload,
@@ -73,8 +74,8 @@ describe('webhook function', () => {
     expect(others).toEqual([]);
     expect(job).toMatchObject({
       kind: 'sync',
-      repo: EXAMPLE_REPO,
-      index: EXAMPLE_REPO,
+      repo: EXAMPLE_INDEX,
+      index: EXAMPLE_INDEX,
       branch: 'master',
       reason: 'branch created',
     });
@@ -190,8 +191,8 @@ describe('webhook function', () => {
     const [master, release] = newJobs();
     expect(master).toEqual({
       kind: 'push',
-      repo: EXAMPLE_REPO,
-      index: EXAMPLE_REPO,
+      repo: EXAMPLE_INDEX,
+      index: EXAMPLE_INDEX,
       branch: 'master',
       seq: 1_700_000_123_000,
       before: A,
@@ -200,7 +201,7 @@ describe('webhook function', () => {
       removed: ['src/temp.ts'],
       deliveryId: expect.any(String),
     });
-    expect(release).toMatchObject({ kind: 'push', index: `${EXAMPLE_REPO}@release`, branch: 'release' });
+    expect(release).toMatchObject({ kind: 'push', index: `${EXAMPLE_INDEX}@release`, branch: 'release' });
   });
 
   it('asks for a tree comparison when the payload cannot be trusted to list every change', async () => {

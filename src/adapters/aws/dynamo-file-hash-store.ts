@@ -13,6 +13,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { FileHashLookup } from '#engine/pipeline/ports.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import type { FileHashStore, FileRecord } from '#engine/types.ts';
 import { batchGet, batchWrite, type DocumentClient } from './dynamo-batches.ts';
 import { generationKey } from './generation-keys.ts';
@@ -34,8 +35,9 @@ export class DynamoFileHashStore implements FileHashStore, FileHashLookup {
     this.#generation = options.generation;
   }
 
+  /** The canonical spelling (`canonicalRepoName`), whatever a caller passes: one item per repository. */
   #key(repo: string): string {
-    return generationKey(this.#generation, repo);
+    return generationKey(this.#generation, canonicalRepoName(repo));
   }
 
   async listFiles(repo: string): Promise<Map<string, FileRecord>> {

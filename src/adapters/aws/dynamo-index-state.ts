@@ -20,6 +20,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IndexState, IndexStateStore, SyncProgress, WriterLease } from '#engine/pipeline/ports.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import { redactor } from '#engine/secret-redaction.ts';
 import type { DocumentClient } from './dynamo-batches.ts';
 import { generationKey, parseGenerationKey, rebuildMarkerKey } from './generation-keys.ts';
@@ -44,15 +45,16 @@ export class DynamoIndexStateStore implements IndexStateStore {
     this.#generation = options.generation;
   }
 
+  /** The canonical spelling (`canonicalRepoName`), whatever a caller passes: one item per index. */
   #key(index: string): { indexName: string } {
-    return { indexName: generationKey(this.#generation, index) };
+    return { indexName: generationKey(this.#generation, canonicalRepoName(index)) };
   }
 
   async get(index: string): Promise<IndexState | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: this.#key(index), ConsistentRead: true }),
     );
-    return Item ? toState({ ...Item, indexName: index }) : undefined;
+    return Item ? toState({ ...Item, indexName: canonicalRepoName(index) }) : undefined;
   }
 
   /** Every index's state in this generation (one item per index and generation: a scan stays small). */

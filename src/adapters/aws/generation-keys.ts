@@ -12,6 +12,7 @@
  * first `#` after a 12-hex-digit generation is unambiguous; the same holds for rebuild markers.
  */
 import { isGeneration } from '#adapters/lancedb/index-generation.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 
 const SEPARATOR = '#';
 const REBUILD_MARKER = `rebuild${SEPARATOR}`;
@@ -32,9 +33,9 @@ export function parseGenerationKey(key: string): { generation?: string; index: s
 
 /**
  * The item recording that upkeep queued a rebuild of an index in a generation. It lives beside the index
- * items but under its own prefix, so that listings never show it as an index; index names are compared in
- * lower case because a registration is, while the index is named as GitHub spells the repository.
+ * items but under its own prefix, so that listings never show it as an index; the index is named
+ * canonically (an older generation may spell it as GitHub does).
  */
 export function rebuildMarkerKey(generation: string | undefined, index: string): string {
-  return `${REBUILD_MARKER}${generationKey(generation, index.toLowerCase())}`;
+  return `${REBUILD_MARKER}${generationKey(generation, canonicalRepoName(index))}`;
 }

@@ -16,6 +16,7 @@
 
 import type { SyncJob } from '#engine/pipeline/jobs.ts';
 import type { JobQueue } from '#engine/pipeline/ports.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import type { DynamoIndexStateStore } from './dynamo-index-state.ts';
 import type { DynamoRepoRegistry } from './dynamo-repo-registry.ts';
 
@@ -49,7 +50,7 @@ export async function queueMissingIndexes(deps: RebuildDeps): Promise<RebuildRep
     deps.state.listOtherGenerations(),
     deps.registry.list(),
   ]);
-  // Compared in lower case: registrations are, index names follow GitHub's spelling.
+  // Compared canonically: another generation (before December 2026) may spell names as GitHub does.
   const published = new Set(current.filter((state) => state.commit).map((state) => lower(state.index)));
   // Claimed but not yet published: a rebuild (or first index) is running.
   const running = current.filter((state) => !state.commit && state.target).map((state) => state.index);
@@ -60,8 +61,8 @@ export async function queueMissingIndexes(deps: RebuildDeps): Promise<RebuildRep
     if (!state.commit || !state.repo || !state.branch || wanted.has(lower(state.index))) continue;
     wanted.set(lower(state.index), {
       kind: 'sync',
-      repo: state.repo,
-      index: state.index,
+      repo: canonicalRepoName(state.repo),
+      index: canonicalRepoName(state.index),
       branch: state.branch,
       seq,
       reason: REASON,
@@ -69,7 +70,13 @@ export async function queueMissingIndexes(deps: RebuildDeps): Promise<RebuildRep
   }
   for (const { repo } of registered) {
     if (!wanted.has(lower(repo)))
-      wanted.set(lower(repo), { kind: 'sync', repo, index: repo, seq, reason: REASON });
+      wanted.set(lower(repo), {
+        kind: 'sync',
+        repo: canonicalRepoName(repo),
+        index: canonicalRepoName(repo),
+        seq,
+        reason: REASON,
+      });
   }
 
   const queued: string[] = [];
@@ -88,5 +95,5 @@ export async function queueMissingIndexes(deps: RebuildDeps): Promise<RebuildRep
 }
 
 function lower(index: string): string {
-  return index.toLowerCase();
+  return canonicalRepoName(index);
 }

@@ -13,6 +13,7 @@ import { ConflictError } from '#api/errors.ts';
 import type { Reindexer, RepoCatalog, RepoRecord, RepoStatus } from '#api/ports.ts';
 import { NotFoundError } from '#engine/errors.ts';
 import type { IndexState, JobQueue } from '#engine/pipeline/ports.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import type { DynamoIndexStateStore } from './dynamo-index-state.ts';
 
 export class IndexStateCatalog implements RepoCatalog, Reindexer {
@@ -44,9 +45,11 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
     const records = current.map(toRecord);
     const listed = new Set(records.map((record) => record.repo));
     for (const state of others) {
-      if (state.commit === undefined || listed.has(state.index)) continue;
-      listed.add(state.index);
-      records.push(awaitingRebuild(state.index));
+      // Another generation may spell the name as GitHub does (before names were canonical).
+      const index = canonicalRepoName(state.index);
+      if (state.commit === undefined || listed.has(index)) continue;
+      listed.add(index);
+      records.push(awaitingRebuild(index));
     }
     return records;
   }
@@ -55,7 +58,9 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
     // An index not rebuilt in this generation yet still has its repository and branch in another one.
     const state =
       (await this.#state.get(index)) ??
-      (await this.#state.listOtherGenerations()).find((other) => other.index === index && other.branch);
+      (await this.#state.listOtherGenerations()).find(
+        (other) => canonicalRepoName(other.index) === index && other.branch,
+      );
     if (!state?.repo || !state.branch) {
       if (await this.#registered(index)) return this.#firstIndex(index);
       if (!state)

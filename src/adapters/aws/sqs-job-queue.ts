@@ -68,12 +68,14 @@ function checkedEntry(job: Job, i: number): SendMessageBatchRequestEntry {
       `refusing to queue a job the worker would refuse: ${issue?.path.join('.') || '(job)'}: ${issue?.message}`,
     );
   }
+  // What is sent is what the worker will read: the parsed job (names in their canonical spelling).
+  const checked = parsed.data;
   const entry: SendMessageBatchRequestEntry = {
     Id: String(i),
-    MessageBody: JSON.stringify(job),
+    MessageBody: JSON.stringify(checked),
     MessageAttributes: {
-      kind: { DataType: 'String', StringValue: String(job.kind) },
-      index: { DataType: 'String', StringValue: String(job.index) },
+      kind: { DataType: 'String', StringValue: String(checked.kind) },
+      index: { DataType: 'String', StringValue: String(checked.index) },
     },
   };
   const bytes = entryBytes(entry);

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { jobBytes, MAX_JOB_BYTES, type PushJob, pathProblem, type SyncJob } from '#engine/pipeline/jobs.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 
 const NULL_SHA = '0000000000000000000000000000000000000000';
 /** A commit id as GitHub sends it (a deleted branch's `after`, or a new one's `before`, is all zeros). */
@@ -71,9 +72,13 @@ export type PushDecision =
   | { readonly kind: 'ignore'; readonly reason: string }
   | { readonly kind: 'job'; readonly job: PushJob | SyncJob; readonly skipped: readonly SkippedPath[] };
 
-/** The index a branch is stored under: the repository's name for its default branch, `name@branch` otherwise. */
+/**
+ * The index a branch is stored under: the repository's name for its default branch, `name@branch` otherwise;
+ * the name in its canonical (lower-case) spelling, the branch as it is.
+ */
 export function indexNameFor(repo: string, branch: string, defaultBranch: string): string {
-  return branch === defaultBranch ? repo : `${repo}@${branch}`;
+  const name = canonicalRepoName(repo);
+  return branch === defaultBranch ? name : `${name}@${branch}`;
 }
 
 export function decidePush(payload: PushPayload, options: PushOptions): PushDecision {
@@ -87,7 +92,7 @@ export function decidePush(payload: PushPayload, options: PushOptions): PushDeci
     return { kind: 'ignore', reason: `branch ${branch} was deleted` };
 
   const base = {
-    repo: repository.full_name,
+    repo: canonicalRepoName(repository.full_name),
     index: indexNameFor(repository.full_name, branch, repository.default_branch),
     branch,
     seq: orderingKey(repository.pushed_at, options.now ?? Date.now),

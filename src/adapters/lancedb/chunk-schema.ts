@@ -18,10 +18,17 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import { chunkTerms } from '#engine/search/terms.ts';
 import type { EmbeddedChunk, IndexMetadata } from '#engine/types.ts';
 
 export const SCHEMA_VERSION = '1';
+
+/**
+ * Field metadata on `repo` saying every name in the column is canonical (lower case). Tables written before
+ * names were canonical lack it; opening one locally rewrites the names once (`canonicaliseRepoNames`).
+ */
+export const CANONICAL_NAMES_META = { key: 'codesearch.repo_names', value: 'canonical' } as const;
 
 /** Keys of the schema-level metadata map where an index records what built it. */
 export const META = {
@@ -35,7 +42,7 @@ export function chunkSchema(metadata: IndexMetadata): Schema {
   return new Schema(
     [
       new Field('id', new Utf8(), false),
-      new Field('repo', new Utf8(), false),
+      new Field('repo', new Utf8(), false, new Map([[CANONICAL_NAMES_META.key, CANONICAL_NAMES_META.value]])),
       new Field('path', new Utf8(), false),
       new Field('language', new Utf8(), false),
       new Field('start_line', new Int32(), false),
@@ -105,7 +112,8 @@ export async function chunksToArrowTable(schema: Schema, chunks: readonly Embedd
   if (!symbols) throw new Error('no Arrow data built for symbols');
   const children: Data[] = [
     utf8Column(chunks.map((c) => c.id)),
-    utf8Column(chunks.map((c) => c.repo)),
+    // Canonical whatever the caller passed: the column holds one spelling per repository.
+    utf8Column(chunks.map((c) => canonicalRepoName(c.repo))),
     utf8Column(chunks.map((c) => c.path)),
     utf8Column(chunks.map((c) => c.language)),
     int32Column(chunks.map((c) => c.startLine)),

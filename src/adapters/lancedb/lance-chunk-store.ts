@@ -1,7 +1,8 @@
 /**
  * The chunk table in LanceDB, on local disk (`/path/to/dir`) or object storage (`s3://bucket/prefix`): the
  * same code serves the laptop and Lambda. One row per chunk; `id` is the declared primary key so concurrent
- * merge-inserts never duplicate rows (see shared FACTS).
+ * merge-inserts never duplicate rows (two concurrent `mergeInsert` calls inserting the same new key left two
+ * rows in LanceDB 0.39 without it; with the key declared, every run we tried ended with one).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import './quiet-logs.ts';
@@ -11,8 +12,14 @@ import { IndexMismatchError } from '#engine/errors.ts';
 import type { SearchFilter } from '#engine/search/filters.ts';
 import { expandIdentifiers } from '#engine/search/terms.ts';
 import type { ChunkStore, EmbeddedChunk, IndexMetadata, ScoredChunk, StoredChunk } from '#engine/types.ts';
-import { chunkSchema, chunksToArrowTable, metadataOf, SCHEMA_VERSION } from './chunk-schema.ts';
-import { fileSql, filterToSql, pathsInRepoSql, sqlString } from './sql.ts';
+import {
+  CANONICAL_NAMES_META,
+  chunkSchema,
+  chunksToArrowTable,
+  metadataOf,
+  SCHEMA_VERSION,
+} from './chunk-schema.ts';
+import { fileSql, filterToSql, pathsInRepoSql, sqlRepo, sqlString } from './sql.ts';
 
 export interface LanceChunkStoreOptions {
   /** A local directory or an object-store URI such as `s3://bucket/prefix`. */
@@ -263,8 +270,31 @@ export class LanceChunkStore implements ChunkStore {
       .execute(data);
   }
 
+  /** Whether the table is marked as holding repository names in their canonical (lower-case) spelling only. */
+  async repoNamesAreCanonical(): Promise<boolean> {
+    const repo = (await this.#table.schema()).fields.find((field) => field.name === 'repo');
+    return repo?.metadata.get(CANONICAL_NAMES_META.key) === CANONICAL_NAMES_META.value;
+  }
+
+  /**
+   * Rewrites every repository name to its canonical spelling, then marks the table so: for a table written
+   * before names were canonical (see `canonicalRepoName`). Names here have no branch part (only AWS indexes
+   * branches, and each generation starts canonical), so the whole name is lowered. Safe to repeat: a run
+   * cut short leaves the table unmarked, and the next open finishes it. Answers the rows rewritten.
+   */
+  async canonicaliseRepoNames(): Promise<number> {
+    const { rowsUpdated } = await this.#table.update({
+      where: 'repo <> lower(repo)',
+      valuesSql: { repo: 'lower(repo)' },
+    });
+    await this.#table.updateFieldMetadata([
+      { path: 'repo', metadata: { [CANONICAL_NAMES_META.key]: CANONICAL_NAMES_META.value } },
+    ]);
+    return rowsUpdated;
+  }
+
   async deleteRepo(repo: string): Promise<void> {
-    await this.#table.delete(`repo = ${sqlString(repo)}`);
+    await this.#table.delete(`repo = ${sqlRepo(repo)}`);
   }
 
   async vectorSearch(vector: Float32Array, filter: SearchFilter, limit: number): Promise<ScoredChunk[]> {
@@ -293,7 +323,7 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   countChunks(repo?: string): Promise<number> {
-    return this.#table.countRows(repo === undefined ? undefined : `repo = ${sqlString(repo)}`);
+    return this.#table.countRows(repo === undefined ? undefined : `repo = ${sqlRepo(repo)}`);
   }
 
   async optimize(): Promise<void> {

@@ -3,8 +3,16 @@
  * is validated by the engine first (see `#engine/search/filters.ts`) and quoted here; column names are
  * constants of this module, never input.
  */
-import { globToRegExpSource, type SearchFilter } from '#engine/search/filters.ts';
+import { canonicalRepoName, globToRegExpSource, type SearchFilter } from '#engine/search/filters.ts';
 import type { RepoAccess } from '#engine/search/repo-access.ts';
+
+/**
+ * A repository name as a SQL literal, in its canonical spelling: the `repo` column holds nothing else, so a
+ * caller's other spelling of the same repository still finds it (and never another).
+ */
+export function sqlRepo(repo: string): string {
+  return sqlString(canonicalRepoName(repo));
+}
 
 /** A SQL string literal: single quotes doubled, NUL (which no valid value holds) refused. */
 export function sqlString(value: string): string {
@@ -23,7 +31,8 @@ export function filterToSql(filter: SearchFilter): string | undefined {
     const access = accessToSql(filter.access);
     if (access) clauses.push(access);
   }
-  if (filter.repos && filter.repos.length > 0) clauses.push(`repo IN ${sqlStringList(filter.repos)}`);
+  if (filter.repos && filter.repos.length > 0)
+    clauses.push(`repo IN ${sqlStringList(filter.repos.map(canonicalRepoName))}`);
   if (filter.language) clauses.push(`language = ${sqlString(filter.language)}`);
   if (filter.path?.kind === 'prefix') clauses.push(`starts_with(path, ${sqlString(filter.path.prefix)})`);
   if (filter.path?.kind === 'glob')
@@ -34,7 +43,7 @@ export function filterToSql(filter: SearchFilter): string | undefined {
 
 /** Rows of these paths in this repository. */
 export function pathsInRepoSql(repo: string, paths: readonly string[]): string {
-  return `repo = ${sqlString(repo)} AND path IN ${sqlStringList(paths)}`;
+  return `repo = ${sqlRepo(repo)} AND path IN ${sqlStringList(paths)}`;
 }
 
 /**
@@ -44,12 +53,14 @@ export function pathsInRepoSql(repo: string, paths: readonly string[]): string {
 export function accessToSql(access: RepoAccess): string | undefined {
   if (access.kind === 'all') return undefined;
   const alternatives: string[] = [];
-  if (access.repos.length > 0) alternatives.push(`repo IN ${sqlStringList(access.repos)}`);
-  for (const owner of access.owners) alternatives.push(`starts_with(repo, ${sqlString(`${owner}/`)})`);
+  if (access.repos.length > 0)
+    alternatives.push(`repo IN ${sqlStringList(access.repos.map(canonicalRepoName))}`);
+  for (const owner of access.owners)
+    alternatives.push(`starts_with(repo, ${sqlString(`${owner.toLowerCase()}/`)})`);
   return alternatives.length > 0 ? `(${alternatives.join(' OR ')})` : 'FALSE';
 }
 
 /** One file's rows. */
 export function fileSql(repo: string, path: string): string {
-  return `repo = ${sqlString(repo)} AND path = ${sqlString(path)}`;
+  return `repo = ${sqlRepo(repo)} AND path = ${sqlString(path)}`;
 }

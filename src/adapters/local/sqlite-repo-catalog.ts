@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
 import type { RepoCatalog, RepoRecord, RepoStatus } from '#api/ports.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import { redactor } from '#engine/secret-redaction.ts';
 import { loadSqlite } from './load-sqlite.ts';
 
@@ -56,7 +57,8 @@ export class SqliteRepoCatalog implements RepoCatalog {
    * Records the start or end of an indexing run; `indexedAt` and `commit` keep their last values when a run
    * only starts (or fails).
    */
-  recordRun(repo: string, run: RepoRun): void {
+  recordRun(name: string, run: RepoRun): void {
+    const repo = canonicalRepoName(name);
     this.#db
       .prepare(
         `INSERT INTO repo_runs (repo, root, status, indexed_at, commit_sha, errors) VALUES (?, ?, ?, ?, ?, ?)
@@ -77,7 +79,7 @@ export class SqliteRepoCatalog implements RepoCatalog {
   }
 
   rootOf(repo: string): string | undefined {
-    const row = this.#db.prepare('SELECT root FROM repo_runs WHERE repo = ?').get(repo) as
+    const row = this.#db.prepare('SELECT root FROM repo_runs WHERE repo = ?').get(canonicalRepoName(repo)) as
       | { root: string }
       | undefined;
     return row?.root;
@@ -85,9 +87,9 @@ export class SqliteRepoCatalog implements RepoCatalog {
 
   /** The status of the last recorded run, if any. */
   statusOf(repo: string): RepoStatus | undefined {
-    const row = this.#db.prepare('SELECT status FROM repo_runs WHERE repo = ?').get(repo) as
-      | { status: RepoStatus }
-      | undefined;
+    const row = this.#db
+      .prepare('SELECT status FROM repo_runs WHERE repo = ?')
+      .get(canonicalRepoName(repo)) as { status: RepoStatus } | undefined;
     return row?.status;
   }
 

@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import type { EmbeddingCache, FileHashStore, FileRecord } from '#engine/types.ts';
 import { loadSqlite } from './load-sqlite.ts';
 
@@ -65,7 +66,12 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
   async listFiles(repo: string): Promise<Map<string, FileRecord>> {
     const rows = this.#db
       .prepare('SELECT path, hash, chunk_count, indexed_at FROM file_hashes WHERE repo = ?')
-      .all(repo) as { path: string; hash: string; chunk_count: number; indexed_at: string }[];
+      .all(canonicalRepoName(repo)) as {
+      path: string;
+      hash: string;
+      chunk_count: number;
+      indexed_at: string;
+    }[];
     return new Map(
       rows.map((row) => [
         row.path,
@@ -84,21 +90,44 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
        ON CONFLICT (repo, path) DO UPDATE SET hash = excluded.hash, chunk_count = excluded.chunk_count, indexed_at = excluded.indexed_at`,
     );
     const remove = this.#db.prepare('DELETE FROM file_hashes WHERE repo = ? AND path = ?');
+    const name = canonicalRepoName(repo);
     transaction(this.#db, () => {
       for (const record of upserts)
-        upsert.run(repo, record.path, record.hash, record.chunkCount, record.indexedAt);
-      for (const path of deletedPaths) remove.run(repo, path);
+        upsert.run(name, record.path, record.hash, record.chunkCount, record.indexedAt);
+      for (const path of deletedPaths) remove.run(name, path);
     });
   }
 
   /** Forgets every file of a repository (before a rebuild). */
   async clearRepo(repo: string): Promise<void> {
-    this.#db.prepare('DELETE FROM file_hashes WHERE repo = ?').run(repo);
+    this.#db.prepare('DELETE FROM file_hashes WHERE repo = ?').run(canonicalRepoName(repo));
   }
 
   /** Forgets every file of every repository; the embedding cache stays (it is keyed by model). */
   async clearAllFiles(): Promise<void> {
     this.#db.exec('DELETE FROM file_hashes');
+  }
+
+  /**
+   * Rewrites repository names to their canonical (lower-case) spelling, in the file hashes and in the
+   * catalogue of runs that shares this file (`SqliteRepoCatalog`): the SQLite half of migrating an index
+   * written before names were canonical. Two names that differ only in case become one (the newer record of
+   * a path wins); re-indexing that repository then settles its files.
+   */
+  canonicaliseRepoNames(): void {
+    const hasRuns = this.#db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'repo_runs'")
+      .get();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      this.#db.exec('UPDATE OR REPLACE file_hashes SET repo = lower(repo) WHERE repo <> lower(repo)');
+      if (hasRuns)
+        this.#db.exec('UPDATE OR REPLACE repo_runs SET repo = lower(repo) WHERE repo <> lower(repo)');
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   async listRepos(): Promise<{ repo: string; files: number }[]> {

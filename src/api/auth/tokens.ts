@@ -59,7 +59,8 @@ export async function mintToken(keys: KeySet, request: TokenRequest): Promise<Mi
   const issuedAt = Math.floor((request.now ?? new Date()).getTime() / 1000);
   const expiresAt = issuedAt + request.ttlSeconds;
   const token = await new SignJWT({
-    repos: [...request.repos],
+    // As the API reads them: in the canonical (lower-case) spelling of repository names.
+    repos: request.repos.map((grant) => grant.toLowerCase()),
     scope: [...new Set(request.scopes)].join(' '),
   })
     .setProtectedHeader({ alg: 'HS256', kid: keys.active.kid, typ: 'JWT' })

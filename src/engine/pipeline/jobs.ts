@@ -18,6 +18,7 @@
  * a path no job may carry is skipped with its reason, and never fails the batch around it.
  */
 import { z } from 'zod';
+import { canonicalRepoName } from '../search/filters.ts';
 
 /**
  * The most a job may weigh as JSON. SQS takes up to 1 MiB per message (256 KiB before 2026); staying under the
@@ -47,10 +48,13 @@ const RepoPath = z.string().superRefine((path, context) => {
 });
 
 const JobBase = z.object({
-  /** Source repository on the code host, `owner/name`. */
-  repo: RepoName,
-  /** The index (repository name in the chunk table) this job writes. */
-  index: z.string().min(1).max(300),
+  /**
+   * Source repository on the code host, `owner/name`. Read in any case and passed on in the canonical
+   * (lower-case) one, as every name is stored and compared (`canonicalRepoName`); GitHub's API takes any.
+   */
+  repo: RepoName.transform(canonicalRepoName),
+  /** The index (repository name in the chunk table) this job writes: canonical too (a branch keeps its case). */
+  index: z.string().min(1).max(300).transform(canonicalRepoName),
   branch: z.string().min(1).max(255),
   /** Newest wins: GitHub's `pushed_at` in ms for pushes, the request time for manual re-indexing. */
   seq: z.number().int().nonnegative(),

@@ -8,6 +8,7 @@
  * before anything is downloaded; files on record that are now ignored are deleted like removed files.
  */
 import { randomUUID } from 'node:crypto';
+import { canonicalRepoName } from '../search/filters.ts';
 import type { FileRecord } from '../types.ts';
 import { waitForOlderWriters } from './commit-files.ts';
 import { runFilesJob } from './files-job.ts';
@@ -207,13 +208,12 @@ export async function runSyncJob(deps: PipelineDeps, requested: SyncJob): Promis
 
 /**
  * A sync without a branch (an operator's first index of a registered repository) follows the default branch,
- * and the index of the default branch is the repository's name as the code host spells it, as for pushes.
+ * looked up on the code host; the index is the repository's (canonical) name, as for pushes.
  */
 async function withBranch(deps: PipelineDeps, job: SyncJob): Promise<SyncJob & { branch: string }> {
   if (job.branch !== undefined) return { ...job, branch: job.branch };
   const hosted = await deps.source.describeRepo(job.repo);
-  const index = job.index.toLowerCase() === job.repo.toLowerCase() ? hosted.fullName : job.index;
-  return { ...job, repo: hosted.fullName, index, branch: hosted.defaultBranch };
+  return { ...job, repo: canonicalRepoName(hosted.fullName), branch: hosted.defaultBranch };
 }
 
 /** Log fields for ignore-file lines that were not applied: how many, and the first few with their reasons. */

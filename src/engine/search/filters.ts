@@ -28,12 +28,29 @@ export type PathFilter =
 
 /** Repository names look like `name` or `owner/name` (GitHub's rules, a little looser on length). */
 const REPO_NAME = /^[A-Za-z0-9_.-]{1,100}(\/[A-Za-z0-9_.-]{1,100})?$/;
+
+/**
+ * The one spelling of a repository name everywhere — grants, requests, the registry, index state, stored
+ * chunks: lower case. GitHub treats owner and repository names case-insensitively (`Acme/API` and
+ * `acme/api` are one repository), so any other spelling is the same repository, and a name compared in one
+ * spelling at one boundary and another spelling at the next is how a grant for `CODERTOCAT/*` once
+ * re-indexed `Codertocat/Hello-World`. A branch (`owner/name@Branch`) keeps its case: git's branch names
+ * are case-sensitive.
+ *
+ * @example
+ * canonicalRepoName('Codertocat/Hello-World@Main') // 'codertocat/hello-world@Main'
+ */
+export function canonicalRepoName(name: string): string {
+  const at = name.indexOf('@');
+  return at === -1 ? name.toLowerCase() : `${name.slice(0, at).toLowerCase()}${name.slice(at)}`;
+}
 const MAX_REPOS = 100;
 const MAX_PATH_FILTER = 512;
 /** Characters a path filter may hold: everything printable but quotes, backslash and control characters. */
 const PATH_FILTER_CHARS = /^[^\u0000-\u001f\u007f'"\\`]+$/;
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/** A repository name, validated, in its canonical (lower-case) spelling. */
 export function validateRepoName(repo: string, field = 'repo'): string {
   if (!REPO_NAME.test(repo) || repo.split('/').some((part) => part === '.' || part === '..')) {
     throw new InvalidFilterError(
@@ -41,7 +58,7 @@ export function validateRepoName(repo: string, field = 'repo'): string {
       [{ path: field, message: 'expected name or owner/name using letters, digits, "-", "_" and "."' }],
     );
   }
-  return repo;
+  return canonicalRepoName(repo);
 }
 
 export function validateRepos(repos: readonly string[], field = 'repo'): string[] {

@@ -4,10 +4,11 @@
  * never come back, whatever else the request asks for.
  *
  * Grants are written as `owner/name` (one repository), `name` (a repository without an owner), `owner/*`
- * (everything of an owner or organisation) or `*` (everything).
+ * (everything of an owner or organisation) or `*` (everything), in any case: they are kept, and compared, in
+ * the canonical lower-case spelling of repository names (`canonicalRepoName`), as everything else is.
  */
 import { InvalidFilterError } from '../errors.ts';
-import { validateRepoName } from './filters.ts';
+import { canonicalRepoName, validateRepoName } from './filters.ts';
 
 export type RepoAccess =
   | { readonly kind: 'all' }
@@ -41,7 +42,7 @@ export function parseRepoGrants(patterns: readonly string[], field = 'repos'): R
           { path: `${field}[${i}]`, message: 'expected owner/* with letters, digits, "-", "_" and "."' },
         ]);
       }
-      owners.add(owner);
+      owners.add(owner.toLowerCase());
     } else {
       repos.add(validateRepoName(pattern, `${field}[${i}]`));
     }
@@ -49,11 +50,13 @@ export function parseRepoGrants(patterns: readonly string[], field = 'repos'): R
   return { kind: 'some', repos: [...repos].sort(), owners: [...owners].sort() };
 }
 
+/** Whether the grant covers `repo` (in any spelling: it is compared canonically). */
 export function accessAllows(access: RepoAccess, repo: string): boolean {
   if (access.kind === 'all') return true;
-  if (access.repos.includes(repo)) return true;
-  const slash = repo.indexOf('/');
-  return slash > 0 && access.owners.includes(repo.slice(0, slash));
+  const name = canonicalRepoName(repo);
+  if (access.repos.includes(name)) return true;
+  const slash = name.indexOf('/');
+  return slash > 0 && access.owners.includes(name.slice(0, slash));
 }
 
 /** A canonical string for the grant: equal grants give equal strings (result-cache keys depend on it). */

@@ -31,7 +31,10 @@ export function branchCreatedExample(pushedAt?: number): Record<string, unknown>
   return { ...push, repository: { ...(push.repository as Record<string, unknown>), pushed_at: pushedAt } };
 }
 
+/** The example payloads' repository, as GitHub spells it. */
 export const EXAMPLE_REPO = 'Codertocat/Hello-World';
+/** …and as codesearch names its index, jobs and results: the canonical (lower-case) spelling. */
+export const EXAMPLE_INDEX = 'codertocat/hello-world';
 
 /** An example push re-pointed at our commits: `commits` lists the changes, `pushedAt` orders it. */
 export function pushPayload(change: {

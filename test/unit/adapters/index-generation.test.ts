@@ -10,8 +10,9 @@ describe('indexGeneration', () => {
   it('is stable: the same parts give the same 12 hex digits, across releases', () => {
     expect(indexGeneration(BUILT_WITH)).toBe(indexGeneration({ ...BUILT_WITH }));
     expect(isGeneration(indexGeneration(BUILT_WITH))).toBe(true);
-    // Pinned: a change to the formula would make every deployment rebuild its index on the next deploy.
-    expect(indexGeneration(BUILT_WITH, '1')).toBe('d084852c3dc8');
+    // Pinned: a change to the formula makes every deployment rebuild its index on the next deploy. It changed
+    // once on purpose (December 2026: repository names stored in lower case, `d084852c3dc8` before).
+    expect(indexGeneration(BUILT_WITH, '1')).toBe('94766757e3cc');
   });
 
   it('changes when any part changes', () => {
