@@ -9,12 +9,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
+import { signWebhookBody } from '#adapters/github/webhook-signature.ts';
 import { type Job, jobBytes, MAX_JOB_BYTES } from '#engine/pipeline/jobs.ts';
 import { batchPlan, planSync } from '#engine/pipeline/sync-job.ts';
 import { lambdaContext } from '#test/emulators/lambda-context.ts';
 import type { SqsHandler } from '#test/emulators/sqs-lambda-poller.ts';
 import type { WebhookHandler } from '../../functions/webhook/webhook-handler.ts';
-import { githubDelivery } from './helpers/http-events.ts';
+import { githubDelivery, httpEvent } from './helpers/http-events.ts';
 import {
   JOB_QUEUE,
   type PipelineWorld,
@@ -138,6 +139,25 @@ describe('hostile paths and oversized pushes (emulators, real chunker and model)
       ...good,
       repository: { ...(good.repository as Record<string, unknown>), ...fields },
     });
+    // A delivery id or event name GitHub never sends is refused before it can reach a job
+    const body = JSON.stringify(good);
+    for (const headers of [
+      { 'x-github-delivery': 'x'.repeat(5000), 'x-github-event': 'push' },
+      { 'x-github-delivery': 'd1', 'x-github-event': "push'; --" },
+    ]) {
+      const response = await webhook(
+        httpEvent('POST', '/webhooks/github', body, {
+          'content-type': 'application/json',
+          'x-hub-signature-256': signWebhookBody(WEBHOOK_SECRET, body),
+          ...headers,
+        }),
+        lambdaContext(),
+      );
+      expect(response.statusCode).toBe(400);
+    }
+    // And a push time before 1970 orders the push by its arrival instead
+    expect((await deliver(withRepository({ pushed_at: '-001000-01-01T00:00:00Z' }))).status).toBe(202);
+    await world.drain([worker]);
     for (const [payload, field] of [
       [{ ...good, after: 'not-a-sha' }, 'after'],
       [{ ...good, before: 'B'.repeat(40) }, 'before'],

@@ -178,7 +178,7 @@ describe('fuzzing the webhook (emulators)', () => {
       fc.asyncProperty(
         fc.oneof(payloads, payloads, wellFormed, jsonValue),
         fc.constantFrom('push', 'push', 'ping', 'star', 'installation', text as never),
-        fc.option(text, { nil: undefined }),
+        fc.oneof(fc.uuid(), fc.uuid(), fc.uuid(), text, fc.constant(undefined)),
         async (payload, event, deliveryId) => {
           const body = JSON.stringify(payload);
           await deliver(body, {

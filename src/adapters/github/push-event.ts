@@ -159,5 +159,6 @@ export function netChanges(commits: PushPayload['commits']): { upserted: string[
 function orderingKey(pushedAt: number | string | undefined, now: () => number): number {
   if (typeof pushedAt === 'number') return pushedAt * 1000;
   const parsed = pushedAt === undefined ? Number.NaN : Date.parse(pushedAt);
-  return Number.isFinite(parsed) ? parsed : now();
+  // A time before 1970 (or none) cannot order a push: the time it arrived does.
+  return Number.isSafeInteger(parsed) && parsed >= 0 ? parsed : now();
 }

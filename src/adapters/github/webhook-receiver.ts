@@ -89,6 +89,9 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
   const deliveryId = request.headers['x-github-delivery'];
   const event = request.headers['x-github-event'];
   if (!deliveryId || !event) return reply(400, 'missing X-GitHub-Delivery or X-GitHub-Event');
+  // GitHub sends a GUID and an event name; anything else is refused here, before it reaches a job or a log.
+  if (!/^[\w-]{1,100}$/.test(deliveryId)) return reply(400, 'X-GitHub-Delivery is not a delivery id');
+  if (!/^[a-z_]{1,64}$/.test(event)) return reply(400, 'X-GitHub-Event is not an event name');
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(request.body).toString('utf8'));

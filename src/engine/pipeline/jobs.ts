@@ -54,7 +54,7 @@ const JobBase = z.object({
    */
   repo: RepoName.transform(canonicalRepoName),
   /** The index (repository name in the chunk table) this job writes: canonical too (a branch keeps its case). */
-  index: z.string().min(1).max(300).transform(canonicalRepoName),
+  index: z.string().min(1).max(512).transform(canonicalRepoName),
   branch: z.string().min(1).max(255),
   /** Newest wins: GitHub's `pushed_at` in ms for pushes, the request time for manual re-indexing. */
   seq: z.number().int().nonnegative(),
