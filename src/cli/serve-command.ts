@@ -40,6 +40,7 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
   const server = await startLocalServer(createSearchApi({ ...services, auth, catalog, reindexer, logger }), {
     port: options.port,
     host: options.host,
+    onRefused: (refusal) => logger.error('request refused: not addressed to this server', { ...refusal }),
   });
   const indexed = (await catalog.listRepos())[0]?.repo;
   process.stdout.write(

@@ -32,6 +32,14 @@ export interface LocalServerOptions {
   readonly routes?: readonly ApiRoute[];
   /** @default `loopback` for a loopback address, else `same-origin` */
   readonly guard?: GuardPolicy;
+  /** Told about every request the guard refused (what a web page tried), for the log. */
+  readonly onRefused?: (refusal: {
+    method: string;
+    path: string;
+    host?: string;
+    origin?: string;
+    reason: string;
+  }) => void;
 }
 
 export async function startLocalServer(
@@ -43,7 +51,7 @@ export async function startLocalServer(
   const policy = options.guard ?? policyFor(host);
   let port = 0;
   const server = createServer((req, res) => {
-    void serveOne(handler, req, res, { routes, policy, bound: { host, port } });
+    void serveOne(handler, req, res, { routes, policy, bound: { host, port }, onRefused: options.onRefused });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -59,6 +67,7 @@ interface ServeContext {
   readonly routes: readonly ApiRoute[];
   readonly policy: GuardPolicy;
   readonly bound: { readonly host: string; readonly port: number };
+  readonly onRefused: LocalServerOptions['onRefused'];
 }
 
 async function serveOne(
@@ -90,6 +99,13 @@ async function answer(
   });
   if (refusal) {
     req.resume(); // the body is not wanted
+    context.onRefused?.({
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').slice(0, 200),
+      host: req.headers.host,
+      origin: req.headers.origin,
+      reason: refusal.message,
+    });
     return jsonResult(refusal.status, { error: refusal.message });
   }
   const target = req.url ?? '/';

@@ -54,6 +54,7 @@ describe('the local server against web pages (real sockets, real API; a counting
   let server: LocalServer;
   let host: string;
   const reindexed: string[] = [];
+  const refused: { host?: string; origin?: string }[] = [];
   const reindexer: Reindexer = {
     reindex: async (repo) => {
       reindexed.push(repo);
@@ -64,7 +65,7 @@ describe('the local server against web pages (real sockets, real API; a counting
     sample = await openIndexedSample(['acme/sample']);
     server = await startLocalServer(
       createSearchApi({ ...sample.services, catalog: sample.catalog, reindexer, logger: capturingLogger() }),
-      { port: 0 },
+      { port: 0, onRefused: (refusal) => refused.push(refusal) },
     );
     host = new URL(server.url).host;
   });
@@ -78,6 +79,7 @@ describe('the local server against web pages (real sockets, real API; a counting
     for (const foreign of ['attacker.example', `attacker.example:${new URL(server.url).port}`, '127.0.0.1:1'])
       for (const path of ['/repos', '/health', '/'])
         expect((await send(server.url, { path, headers: { host: foreign } })).status, foreign).toBe(403);
+    expect(refused.at(-1)).toMatchObject({ host: '127.0.0.1:1' }); // and each refusal is told, for the log
     const port = new URL(server.url).port;
     for (const own of [host, `localhost:${port}`, `[::1]:${port}`])
       expect((await send(server.url, { path: '/repos', headers: { host: own } })).status, own).toBe(200);
