@@ -48,6 +48,7 @@ async function indexUnderLock(
 ): Promise<IndexSummary> {
   const services = await openLocalServices({
     home,
+    holdsIndexLock: true,
     modelDir: options.model,
     rebuild: options.rebuild,
   });

@@ -9,9 +9,9 @@
  * still comes first (with messages that name the field, never the value); this is what holds when it misses.
  *
  * A multi-line secret (a webhook secret with one value per line, a PEM key) is remembered line by line too,
- * and a JSON one by each string inside it, so that any piece of it that turns up is caught. Values shorter
- * than `MIN_REDACTED_LENGTH` are not remembered: they could not be told from ordinary text, and no secret we
- * load is that short once validated.
+ * and a JSON one by each string inside it (but ids of digits), so that any piece of it that turns up is
+ * caught. Values shorter than `MIN_REDACTED_LENGTH` are not remembered: they could not be told from ordinary
+ * text, and no secret is accepted that short (a token, a webhook secret value, a signing key).
  */
 
 export const REDACTED = '[redacted]';
@@ -78,6 +78,8 @@ function jsonStrings(text: string): string[] {
   }
   const found: string[] = [];
   const visit = (value: unknown): void => {
+    // Digits alone are ids (a GitHub App's, an installation's), not secrets: they stay readable in messages.
+    if (typeof value === 'string' && /^\d+$/.test(value)) return;
     if (typeof value === 'string') found.push(value, ...value.split(/\r?\n/).map((line) => line.trim()));
     else if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);

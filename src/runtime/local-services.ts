@@ -9,6 +9,7 @@ import {
   type LanceChunkStore,
   openLanceChunkStore,
 } from '#adapters/lancedb/lance-chunk-store.ts';
+import { acquireIndexLock } from '#adapters/local/index-lock.ts';
 import { SqliteStateStore } from '#adapters/local/sqlite-state-store.ts';
 import { type AsyncChunker, createWorkerChunker } from '#engine/chunking/index.ts';
 import { discoverFiles } from '#engine/discovery/index.ts';
@@ -27,6 +28,8 @@ export interface LocalServicesOptions {
   /** Passed to the chunk store (tests and benchmarks lower it). */
   readonly vectorIndexMinRows?: number;
   readonly embedderWorkers?: number;
+  /** The caller holds the data directory's index lock already (`codesearch index`). @default false */
+  readonly holdsIndexLock?: boolean;
 }
 
 export interface LocalServices {
@@ -68,11 +71,16 @@ export async function openLocalServices(options: LocalServicesOptions = {}): Pro
       vectorIndexMinRows: options.vectorIndexMinRows,
     });
     opened.push(store);
-    // An index from before repository names were canonical: rewrite them once (the table is marked last, so
-    // an interrupted migration runs again on the next open).
+    // An index from before repository names were canonical: rewrite them once, as the one writer (the table
+    // is marked last, so an interrupted migration runs again on the next open).
     if (!(await store.repoNamesAreCanonical())) {
-      state.canonicaliseRepoNames();
-      await store.canonicaliseRepoNames();
+      const lock = options.holdsIndexLock ? undefined : await acquireIndexLock(home, '(repository names)');
+      try {
+        if (!(await store.repoNamesAreCanonical()))
+          await store.canonicaliseRepoNames(state.canonicaliseRepoNames());
+      } finally {
+        await lock?.release();
+      }
     }
     const indexDeps: IndexDeps = {
       chunker,

@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
 import { ConflictError } from '#api/errors.ts';
 import type { Reindexer } from '#api/ports.ts';
@@ -69,7 +70,7 @@ export function localReindexer(
       const child = spawn(
         process.execPath,
         [
-          CLI_BIN.pathname,
+          fileURLToPath(CLI_BIN),
           'index',
           root,
           '--repo',

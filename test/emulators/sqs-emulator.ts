@@ -3,7 +3,8 @@
  * AmazonSQS.<Operation>`), so the real SQS adapters run against it unchanged. It keeps what the pipeline
  * relies on: visibility timeouts, receive counts, a redrive policy into a dead-letter queue, message
  * attributes, batch sends with per-entry results, body MD5s (the SDK verifies them), and SQS's size limits
- * (1 MiB per message, attributes included, and per batch request), refused as SQS refuses them. No long
+ * (1 MiB per message, attributes included, and per batch request) and character set (XML's), refused as SQS
+ * refuses them. No long
  * polling: a receive returns at once. Queues are created up front by the test.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -84,7 +85,18 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
         Buffer.byteLength(value.StringValue ?? '');
     return bytes;
   };
+  const checkCharacters = (entry: Record<string, unknown>): void => {
+    const texts = [
+      String(entry.MessageBody ?? ''),
+      ...Object.values((entry.MessageAttributes ?? {}) as Record<string, Record<string, string>>).map(
+        (value) => value.StringValue ?? '',
+      ),
+    ];
+    if (texts.some((text) => /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(text)))
+      throw new SqsFault(400, 'InvalidMessageContents', 'Invalid characters found.');
+  };
   const checkSize = (entry: Record<string, unknown>): void => {
+    checkCharacters(entry);
     if (sizeOf(entry) > MAX_MESSAGE_BYTES)
       throw new SqsFault(
         400,

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 /** The CLI entry point, run as its own process the way `npx codesearch` runs it. */
-export const CLI_BIN = new URL('../../bin/codesearch.ts', import.meta.url).pathname;
+export const CLI_BIN = fileURLToPath(new URL('../../bin/codesearch.ts', import.meta.url));
 
 export interface CliResult {
   readonly code: number;

@@ -65,4 +65,37 @@ describe('SQLite state store (real node:sqlite file)', () => {
     expect((await store.listFiles('r')).size).toBe(0);
     store.close();
   });
+
+  it('rewrites names to lower case once, and forgets a name two spellings of which were indexed', async () => {
+    // Given file hashes written before names were canonical: one repository in one spelling, one in two
+    const file = join(await tempDir(), 'state.sqlite');
+    const store = await SqliteStateStore.open(file);
+    store.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const raw = new DatabaseSync(file);
+    const insert = raw.prepare(
+      "INSERT INTO file_hashes (repo, path, hash, chunk_count, indexed_at) VALUES (?, ?, 'h', 1, 'then')",
+    );
+    for (const [repo, path] of [
+      ['Acme/Api', 'a.ts'],
+      ['Acme/Api', 'b.ts'],
+      ['App', 'x.ts'],
+      ['app', 'x.ts'],
+      ['app', 'y.ts'],
+    ])
+      insert.run(repo, path);
+    raw.close();
+
+    // When they are rewritten
+    const reopened = await SqliteStateStore.open(file);
+    const forgotten = reopened.canonicaliseRepoNames();
+
+    // Then the lone spelling is lowered; the doubled one is forgotten, so that the next run indexes it afresh
+    expect(forgotten).toEqual(['app']);
+    expect([...(await reopened.listFiles('acme/api')).keys()].sort()).toEqual(['a.ts', 'b.ts']);
+    expect((await reopened.listFiles('app')).size).toBe(0);
+    expect(await reopened.listRepos()).toEqual([{ repo: 'acme/api', files: 2 }]);
+    expect(reopened.canonicaliseRepoNames()).toEqual([]);
+    reopened.close();
+  });
 });

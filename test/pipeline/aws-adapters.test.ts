@@ -252,16 +252,20 @@ describe('AWS adapters', () => {
 
   it('webhook signatures: constant-time check over the raw bytes, two secrets during a rotation', () => {
     const body = Buffer.from('{"zen":"Keep it logically awesome."}');
-    expect(verifyWebhookSignature('old\nnew', body, signWebhookBody('new', body))).toBe(true);
-    expect(verifyWebhookSignature('old\nnew', body, signWebhookBody('old', body))).toBe(true);
-    expect(verifyWebhookSignature('new', body, signWebhookBody('old', body))).toBe(false);
-    expect(verifyWebhookSignature('new', Buffer.from(`${body} `), signWebhookBody('new', body))).toBe(false);
-    expect(verifyWebhookSignature('new', body, undefined)).toBe(false);
+    const [old, next] = ['old-secret-value', 'new-secret-value'];
+    expect(verifyWebhookSignature(`${old}\n${next}`, body, signWebhookBody(next, body))).toBe(true);
+    expect(verifyWebhookSignature(`${old}\n${next}`, body, signWebhookBody(old, body))).toBe(true);
+    expect(verifyWebhookSignature(next, body, signWebhookBody(old, body))).toBe(false);
+    expect(verifyWebhookSignature(next, Buffer.from(`${body} `), signWebhookBody(next, body))).toBe(false);
+    expect(verifyWebhookSignature(next, body, undefined)).toBe(false);
     // A secret that cannot be right is a configuration error that names the secret, not a value
-    const signature = signWebhookBody('new', body);
+    const signature = signWebhookBody(next, body);
     expect(() => verifyWebhookSignature(' \n\n', body, signature)).toThrow(/webhook secret is empty/);
-    expect(() => verifyWebhookSignature('new\nsec\u0007ret', body, signature)).toThrow(
+    expect(() => verifyWebhookSignature(`${next}\nsec\u0007ret-value`, body, signature)).toThrow(
       /^a value of the webhook secret holds a control character/,
+    );
+    expect(() => verifyWebhookSignature(`${next}\nshort`, body, signature)).toThrow(
+      /shorter than 8 characters/,
     );
   });
 });

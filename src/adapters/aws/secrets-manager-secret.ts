@@ -20,7 +20,14 @@ export function secretsManagerSecret(
       if (!SecretString) throw new ConfigError(`secret ${secretId} has no string value`);
       redactor.remember(SecretString); // before anything can quote it
       if (!options.field) return SecretString.trim();
-      const value = (JSON.parse(SecretString) as Record<string, unknown>)[options.field];
+      let document: Record<string, unknown>;
+      try {
+        document = JSON.parse(SecretString) as Record<string, unknown>;
+      } catch {
+        // JSON.parse's message quotes the text near the error: part of the secret, so it is dropped.
+        throw new ConfigError(`secret ${secretId} is not JSON, so it has no field "${options.field}"`);
+      }
+      const value = document?.[options.field];
       if (typeof value !== 'string' || value.length === 0)
         throw new ConfigError(`secret ${secretId} has no string field "${options.field}"`);
       return value;

@@ -7,7 +7,7 @@
  */
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { redactor } from '#engine/secret-redaction.ts';
-import type { SqsSender } from './sqs-job-queue.ts';
+import { type SqsSender, sqsSafeText } from './sqs-job-queue.ts';
 
 export interface DeadLetter {
   readonly body: string;
@@ -40,7 +40,7 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
         MessageAttributes: {
           reason: {
             DataType: 'String',
-            StringValue: redactor.redact(letter.reason).slice(0, 1000) || 'unknown',
+            StringValue: sqsSafeText(redactor.redact(letter.reason)).slice(0, 1000) || 'unknown',
           },
           originalMessageId: { DataType: 'String', StringValue: letter.messageId },
           receiveCount: { DataType: 'Number', StringValue: String(letter.receiveCount) },

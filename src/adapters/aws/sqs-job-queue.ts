@@ -72,13 +72,14 @@ function checkedEntry(job: Job, i: number): SendMessageBatchRequestEntry {
   const checked = parsed.data;
   const entry: SendMessageBatchRequestEntry = {
     Id: String(i),
-    MessageBody: JSON.stringify(checked),
+    MessageBody: sqsSafeJson(checked),
     MessageAttributes: {
       kind: { DataType: 'String', StringValue: String(checked.kind) },
-      index: { DataType: 'String', StringValue: String(checked.index) },
+      index: { DataType: 'String', StringValue: sqsSafeText(String(checked.index)) },
     },
   };
-  const bytes = entryBytes(entry);
+  // The body is what producers measure (`jobBytes`); the attributes add a few hundred bytes, far below SQS's limit.
+  const bytes = Buffer.byteLength(entry.MessageBody ?? '');
   if (bytes > MAX_JOB_BYTES)
     throw new QueueSendError(
       `refusing to queue a ${job.kind} job of ${bytes} bytes (at most ${MAX_JOB_BYTES})`,
@@ -111,4 +112,19 @@ function* groups(entries: SendMessageBatchRequestEntry[]): Generator<SendMessage
     bytes += size;
   }
   if (group.length > 0) yield group;
+}
+
+/**
+ * JSON that SQS accepts. SQS takes only XML's characters (tab, line breaks, U+0020–U+D7FF, U+E000–U+FFFD and
+ * above U+FFFF); JSON.stringify escapes control characters and lone surrogates but writes U+FFFE and U+FFFF
+ * as they are — which a path may hold. Inside a JSON string any character may be written as `\\uXXXX`, and
+ * those two can only be inside strings, so escaping them changes nothing the worker reads.
+ */
+export function sqsSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
+}
+
+/** Text for an attribute (informational only): every character SQS refuses becomes `?`. */
+export function sqsSafeText(text: string): string {
+  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '?');
 }

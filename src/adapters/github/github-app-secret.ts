@@ -26,7 +26,8 @@ export class GitHubAppSecretInvalidError extends PermanentJobError {}
 /** The secret is meant as a token but is not one: GitHub would refuse it, and fetch would quote it. */
 export class GitHubTokenInvalidError extends PermanentJobError {}
 
-/** GitHub's tokens are 40 to about 100 visible ASCII characters; this leaves room for what may come. */
+/** GitHub's tokens are 40 to about 100 visible ASCII characters; these leave room for what may come. */
+const MIN_TOKEN_CHARS = 20;
 const MAX_TOKEN_CHARS = 4096;
 
 /**
@@ -89,15 +90,17 @@ function checkedToken(value: string, secretDescription: string): string {
   const problem =
     token.length === 0
       ? 'it is empty'
-      : token.length > MAX_TOKEN_CHARS
-        ? `it is longer than ${MAX_TOKEN_CHARS} characters`
-        : /[\r\n]/.test(token)
-          ? 'it holds more than one line'
-          : /\s/.test(token)
-            ? 'it holds a space'
-            : /[^\x21-\x7e]/.test(token)
-              ? 'it holds a character that is not visible ASCII'
-              : undefined;
+      : token.length < MIN_TOKEN_CHARS
+        ? `it is shorter than ${MIN_TOKEN_CHARS} characters`
+        : token.length > MAX_TOKEN_CHARS
+          ? `it is longer than ${MAX_TOKEN_CHARS} characters`
+          : /[\r\n]/.test(token)
+            ? 'it holds more than one line'
+            : /\s/.test(token)
+              ? 'it holds a space'
+              : /[^\x21-\x7e]/.test(token)
+                ? 'it holds a character that is not visible ASCII'
+                : undefined;
   if (problem) throw new GitHubTokenInvalidError(`the GitHub token is not a token: ${problem}. ${fix}`);
   return token;
 }

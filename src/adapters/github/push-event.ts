@@ -8,7 +8,14 @@
  * sync of `after`, which compares the whole tree with the index by blob id.
  */
 import { z } from 'zod';
-import { jobBytes, MAX_JOB_BYTES, type PushJob, pathProblem, type SyncJob } from '#engine/pipeline/jobs.ts';
+import {
+  jobBytes,
+  MAX_JOB_BYTES,
+  type PushJob,
+  pathProblem,
+  RepoName,
+  type SyncJob,
+} from '#engine/pipeline/jobs.ts';
 import { canonicalRepoName } from '#engine/search/filters.ts';
 
 const NULL_SHA = '0000000000000000000000000000000000000000';
@@ -30,7 +37,7 @@ export const PushPayload = z.object({
   forced: z.boolean().default(false),
   commits: z.array(Commit).default([]),
   repository: z.object({
-    full_name: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    full_name: RepoName,
     default_branch: z.string().min(1).max(255),
     /** Epoch seconds in push payloads (an ISO string in other events). */
     pushed_at: z

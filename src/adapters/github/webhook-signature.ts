@@ -8,6 +8,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '#engine/errors.ts';
 
 const PREFIX = 'sha256=';
+/** Shorter values are guessable, and could not be told from other text when redacted from a message. */
+const MIN_SECRET_CHARS = 8;
 
 /** True when `header` is a valid signature of `body` under any of the secrets. */
 export function verifyWebhookSignature(
@@ -34,8 +36,9 @@ export function signWebhookBody(secret: string, body: Uint8Array | string): stri
 }
 
 /**
- * The values of the webhook secret, one per line. A secret with none, or with a control character inside a
- * value (a paste gone wrong), is a configuration error that names the secret, never a value.
+ * The values of the webhook secret, one per line. A secret with none, with a control character inside a value
+ * (a paste gone wrong) or with a value under 8 characters is a configuration error that names the secret,
+ * never a value.
  */
 function secretValues(secrets: string): string[] {
   const values = secrets
@@ -47,6 +50,10 @@ function secretValues(secrets: string): string[] {
   if (values.some((value) => /[\u0000-\u001f\u007f]/.test(value)))
     throw new ConfigError(
       'a value of the webhook secret holds a control character: set it again, one value per line',
+    );
+  if (values.some((value) => value.length < MIN_SECRET_CHARS))
+    throw new ConfigError(
+      `a value of the webhook secret is shorter than ${MIN_SECRET_CHARS} characters: use a long random one (README "Secrets")`,
     );
   return values;
 }

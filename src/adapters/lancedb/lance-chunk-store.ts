@@ -277,16 +277,18 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   /**
-   * Rewrites every repository name to its canonical spelling, then marks the table so: for a table written
+   * Rewrites every repository name to its canonical spelling, drops the rows of `forget` (names two spellings
+   * of which were indexed: their rows cannot be told apart), then marks the table: for a table written
    * before names were canonical (see `canonicalRepoName`). Names here have no branch part (only AWS indexes
    * branches, and each generation starts canonical), so the whole name is lowered. Safe to repeat: a run
    * cut short leaves the table unmarked, and the next open finishes it. Answers the rows rewritten.
    */
-  async canonicaliseRepoNames(): Promise<number> {
+  async canonicaliseRepoNames(forget: readonly string[] = []): Promise<number> {
     const { rowsUpdated } = await this.#table.update({
       where: 'repo <> lower(repo)',
       valuesSql: { repo: 'lower(repo)' },
     });
+    for (const name of forget) await this.deleteRepo(name);
     await this.#table.updateFieldMetadata([
       { path: 'repo', metadata: { [CANONICAL_NAMES_META.key]: CANONICAL_NAMES_META.value } },
     ]);

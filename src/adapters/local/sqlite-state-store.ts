@@ -111,19 +111,32 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
   /**
    * Rewrites repository names to their canonical (lower-case) spelling, in the file hashes and in the
    * catalogue of runs that shares this file (`SqliteRepoCatalog`): the SQLite half of migrating an index
-   * written before names were canonical. Two names that differ only in case become one (the newer record of
-   * a path wins); re-indexing that repository then settles its files.
+   * written before names were canonical. Where two spellings of one name were both indexed (`App` and `app`),
+   * their files cannot be told apart any more: that name's file hashes are dropped, so that the next run
+   * indexes it afresh, and the name is returned for the chunk store to drop its rows too.
    */
-  canonicaliseRepoNames(): void {
+  canonicaliseRepoNames(): string[] {
     const hasRuns = this.#db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'repo_runs'")
       .get();
     this.#db.exec('BEGIN IMMEDIATE');
     try {
-      this.#db.exec('UPDATE OR REPLACE file_hashes SET repo = lower(repo) WHERE repo <> lower(repo)');
+      const colliding = (
+        this.#db
+          .prepare(
+            'SELECT lower(repo) AS name FROM file_hashes GROUP BY lower(repo) HAVING COUNT(DISTINCT repo) > 1',
+          )
+          .all() as { name: string }[]
+      ).map((row) => row.name);
+      const forget = this.#db.prepare('DELETE FROM file_hashes WHERE lower(repo) = ?');
+      for (const name of colliding) forget.run(name);
+      this.#db.exec('UPDATE file_hashes SET repo = lower(repo) WHERE repo <> lower(repo)');
+      // The catalogue keeps one record per name (the one being rewritten wins a clash): it only says where
+      // the repository was indexed from.
       if (hasRuns)
         this.#db.exec('UPDATE OR REPLACE repo_runs SET repo = lower(repo) WHERE repo <> lower(repo)');
       this.#db.exec('COMMIT');
+      return colliding;
     } catch (error) {
       this.#db.exec('ROLLBACK');
       throw error;

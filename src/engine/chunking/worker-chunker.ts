@@ -10,7 +10,12 @@
 import { pathToFileURL } from 'node:url';
 import { CodeSearchError } from '../errors.ts';
 import type { Chunk } from '../types.ts';
-import { WorkerCrashError, WorkerPool, WorkerTaskTimeoutError } from '../workers/worker-pool.ts';
+import {
+  WorkerCrashError,
+  WorkerPool,
+  WorkerTaskFailedError,
+  WorkerTaskTimeoutError,
+} from '../workers/worker-pool.ts';
 import type { ChunkInput } from './chunker.ts';
 import type { ChunkerOptions } from './options.ts';
 
@@ -91,9 +96,9 @@ export async function createWorkerChunker(options: WorkerChunkerOptions = {}): P
 }
 
 /**
- * The deadline policy, apart from the pool: syntax first; past the deadline, or if the worker died on the
- * file, line windows; if that fails the same way, a `ChunkingFailedError`. Other failures (the pool closed or
- * broken) propagate as they are: they are not the file's fault.
+ * The deadline policy, apart from the pool: syntax first; past the deadline, or if chunking the file threw or
+ * the worker died on it, line windows; if that fails the same way, a `ChunkingFailedError`. Other failures
+ * (the pool closed or broken) propagate as they are: they are not the file's fault.
  */
 export async function chunkWithDeadline(
   run: (task: ChunkTask) => Promise<Chunk[]>,
@@ -114,16 +119,19 @@ export async function chunkWithDeadline(
     const what =
       error instanceof WorkerTaskTimeoutError
         ? `took longer than ${deadlineMs} ms`
-        : 'stopped the chunking worker';
+        : error instanceof Error && error.cause instanceof WorkerTaskFailedError
+          ? `failed (${error.cause.message.replace(/^.*? failed: /, '')})`
+          : 'stopped the chunking worker';
     throw new ChunkingFailedError(`chunking ${what}, even in line windows; not indexed`, { cause: error });
   }
 }
 
-/** A timeout, or a worker that died while it had the file. */
+/** A timeout, an error thrown while chunking the file, or a worker that died while it had the file. */
 function isFilesFault(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
   return (
     error instanceof WorkerTaskTimeoutError ||
-    error instanceof WorkerCrashError ||
-    (error instanceof Error && error.cause instanceof WorkerCrashError)
+    cause instanceof WorkerCrashError ||
+    cause instanceof WorkerTaskFailedError
   );
 }

@@ -9,19 +9,23 @@
  * because the walk does not enter that directory. Callers that are not walking (the push pipeline) replay
  * the walk directory by directory (`TreeIgnoreRules`).
  *
- * Ignore files are hostile input. Each pattern is matched in time linear in the path (ignore-pattern.ts), a
- * literal name costs one map lookup, and each file's wildcard patterns together are capped at
- * `MAX_WILDCARD_STATES_PER_FILE` automaton states, so testing a path against one file costs at most about
- * that many steps per path character. Lines over a limit are not applied, and each is reported.
+ * Ignore files are hostile input. Each pattern is matched in time linear in the path (ignore-pattern.ts); a
+ * pattern without wildcards — a name, a path, negated or not, directories only or not — is one map lookup,
+ * whatever their number; and the wildcard patterns are capped in cost per file and per path (see
+ * `MAX_WILDCARD_COST_PER_PATH`). Lines over a limit are not applied, and each is reported.
  */
 import { type IgnorePattern, parseIgnoreLine } from './ignore-pattern.ts';
 
 /**
- * The wildcard patterns of one ignore file may hold this many automaton states in all (a state is about one
- * pattern character); later ones are not applied. Real files stay far below: GitHub's largest templates hold
- * a few hundred wildcard rules of a dozen characters.
+ * What the wildcard patterns may cost in all (automaton states plus class members, about one per pattern
+ * character): per ignore file, and over every file whose rules apply to one path (the ignore files of its
+ * directory and those above it). Testing a path then costs at most about `MAX_WILDCARD_COST_PER_PATH` steps
+ * per byte of the path, however many ignore files a repository holds. Patterns past a limit are not applied,
+ * and each is reported. Real repositories stay far below: GitHub's largest templates hold a few hundred
+ * wildcard rules of a dozen characters, and patterns without wildcards cost nothing (they are looked up).
  */
-export const MAX_WILDCARD_STATES_PER_FILE = 16_384;
+export const MAX_WILDCARD_COST_PER_FILE = 4096;
+export const MAX_WILDCARD_COST_PER_PATH = 8192;
 
 /** The text of one ignore file and where it is (for notices). */
 export interface IgnoreFileText {
@@ -39,15 +43,22 @@ export interface IgnoreNotice {
   readonly reason: string;
 }
 
+/** Where a pattern without wildcards is looked up: by last segment or by whole path, for any entry or directories. */
+type LookupKind = 'name' | 'nameDirectory' | 'path' | 'pathDirectory';
+
 interface IgnoreLevel {
   /** Directory holding the ignore file, POSIX, relative to the root; '' for the root itself. */
   readonly base: string;
+  /** Bytes of `base` in UTF-8 and the `/` after it (0 for the root): where a path's part below it starts. */
+  readonly baseBytes: number;
   /** In file order; the last one that matches decides. */
   readonly patterns: readonly IgnorePattern[];
-  /** Literal last-segment patterns (`node_modules`, `.env`) by name: the index of the last with that name. */
-  readonly literalNames: ReadonlyMap<string, number>;
-  /** The indexes of every other pattern, which are tested one by one. */
+  /** Patterns without wildcards, by what they match: the index of the last pattern with that key. */
+  readonly lookups: ReadonlyMap<LookupKind, ReadonlyMap<string, number>>;
+  /** The indexes of the wildcard patterns, tested one by one. */
   readonly scanned: readonly number[];
+  /** What the scanned patterns cost per path byte. */
+  readonly cost: number;
 }
 
 /** An immutable stack of ignore levels, as seen from one directory of the walk. */
@@ -55,9 +66,12 @@ export class IgnoreRules {
   static readonly NONE = new IgnoreRules([]);
 
   readonly #levels: readonly IgnoreLevel[];
+  /** The wildcard cost of every level: what testing one path may cost per byte. */
+  readonly #cost: number;
 
   private constructor(levels: readonly IgnoreLevel[]) {
     this.#levels = levels;
+    this.#cost = levels.reduce((sum, level) => sum + level.cost, 0);
   }
 
   /**
@@ -74,8 +88,10 @@ export class IgnoreRules {
     report: (notice: IgnoreNotice) => void = () => {},
   ): IgnoreRules {
     const levels = [...this.#levels];
+    let cost = this.#cost;
     for (const file of files) {
-      const level = compileLevel(base, file, report);
+      const level = compileLevel(base, file, MAX_WILDCARD_COST_PER_PATH - cost, report);
+      cost += level.cost;
       // Most directories have no ignore file: keep their stack, and every path test, as short as it was.
       if (level.patterns.length > 0) levels.push(level);
     }
@@ -84,28 +100,29 @@ export class IgnoreRules {
 
   /** Whether `path` (POSIX, relative to the root, inside a directory that was not ignored) is ignored. */
   isIgnored(path: string, isDirectory: boolean): boolean {
+    if (this.#levels.length === 0) return false;
+    const bytes = this.#cost > 0 ? utf8.encode(path) : undefined;
     for (let i = this.#levels.length - 1; i >= 0; i--) {
       const level = this.#levels[i] as IgnoreLevel;
-      const decided = lastMatch(
-        level,
-        level.base === '' ? path : path.slice(level.base.length + 1),
-        isDirectory,
-      );
+      const decided = lastMatch(level, path, bytes, isDirectory);
       if (decided !== undefined) return !decided.negated;
     }
     return false;
   }
 }
 
+const utf8 = new TextEncoder();
+
 function compileLevel(
   base: string,
   file: IgnoreFileText,
+  budget: number,
   report: (notice: IgnoreNotice) => void,
 ): IgnoreLevel {
   const patterns: IgnorePattern[] = [];
-  const literalNames = new Map<string, number>();
+  const lookups = new Map<LookupKind, Map<string, number>>();
   const scanned: number[] = [];
-  let wildcardStates = 0;
+  let cost = 0;
   const lines = file.text.replace(/^\uFEFF/, '').split('\n');
   lines.forEach((line, index) => {
     const parsed = parseIgnoreLine(line);
@@ -115,40 +132,55 @@ function compileLevel(
       return;
     }
     const pattern = parsed.pattern;
-    if (pattern.cost > 0) {
-      if (wildcardStates + pattern.cost > MAX_WILDCARD_STATES_PER_FILE) {
-        report({
-          path: file.path,
-          line: index + 1,
-          reason: `not applied: the file's wildcard patterns exceed ${MAX_WILDCARD_STATES_PER_FILE} characters in all`,
-        });
-        return;
-      }
-      wildcardStates += pattern.cost;
+    if (pattern.literal !== undefined) {
+      const kind: LookupKind = `${pattern.basenameOnly ? 'name' : 'path'}${pattern.directoryOnly ? 'Directory' : ''}`;
+      let byKey = lookups.get(kind);
+      if (!byKey) lookups.set(kind, (byKey = new Map()));
+      byKey.set(pattern.literal, patterns.length);
+      patterns.push(pattern);
+      return;
     }
-    const literal = literalNameOf(pattern);
-    if (literal !== undefined) literalNames.set(literal, patterns.length);
-    else scanned.push(patterns.length);
+    const limit = Math.min(MAX_WILDCARD_COST_PER_FILE, budget);
+    if (cost + pattern.cost > limit) {
+      report({
+        path: file.path,
+        line: index + 1,
+        reason:
+          limit === MAX_WILDCARD_COST_PER_FILE
+            ? `not applied: the file's wildcard patterns exceed ${MAX_WILDCARD_COST_PER_FILE} in cost`
+            : `not applied: the wildcard patterns of this file and those above it exceed ${MAX_WILDCARD_COST_PER_PATH} in cost`,
+      });
+      return;
+    }
+    cost += pattern.cost;
+    scanned.push(patterns.length);
     patterns.push(pattern);
   });
-  return { base, patterns, literalNames, scanned };
-}
-
-/** The name a plain, non-negated, last-segment pattern (`dist`, `.env`) matches exactly, if it is one. */
-function literalNameOf(pattern: IgnorePattern): string | undefined {
-  if (!pattern.basenameOnly || pattern.cost > 0 || pattern.negated || pattern.directoryOnly) return undefined;
-  const source = pattern.source;
-  return /^[^\\*?[!#\s]+$/.test(source) ? source : undefined;
+  const baseBytes = base === '' ? 0 : utf8.encode(base).length + 1;
+  return { base, baseBytes, patterns, lookups, scanned, cost };
 }
 
 /** The last pattern of the level that matches, or undefined. */
-function lastMatch(level: IgnoreLevel, relative: string, isDirectory: boolean): IgnorePattern | undefined {
-  const literal = level.literalNames.get(relative.slice(relative.lastIndexOf('/') + 1)) ?? -1;
-  for (let k = level.scanned.length - 1; k >= 0; k--) {
-    const index = level.scanned[k] as number;
-    if (index < literal) break; // the literal pattern comes later, so it decides
-    const pattern = level.patterns[index] as IgnorePattern;
-    if (pattern.matches(relative, isDirectory)) return pattern;
+function lastMatch(
+  level: IgnoreLevel,
+  path: string,
+  bytes: Uint8Array | undefined,
+  isDirectory: boolean,
+): IgnorePattern | undefined {
+  const relative = level.base === '' ? path : path.slice(level.base.length + 1);
+  const name = relative.slice(relative.lastIndexOf('/') + 1);
+  const looked = (kind: LookupKind, key: string): number => level.lookups.get(kind)?.get(key) ?? -1;
+  let found = Math.max(looked('name', name), looked('path', relative));
+  if (isDirectory) found = Math.max(found, looked('nameDirectory', name), looked('pathDirectory', relative));
+  if (bytes !== undefined && level.scanned.length > 0) {
+    // The path below the level's directory, as bytes: the base is a prefix of the path plus a `/`.
+    const below = bytes.subarray(level.baseBytes);
+    for (let k = level.scanned.length - 1; k >= 0; k--) {
+      const index = level.scanned[k] as number;
+      if (index < found) break; // a looked-up pattern comes later, so it decides
+      const pattern = level.patterns[index] as IgnorePattern;
+      if (pattern.matches(below, isDirectory)) return pattern;
+    }
   }
-  return literal === -1 ? undefined : level.patterns[literal];
+  return found === -1 ? undefined : level.patterns[found];
 }

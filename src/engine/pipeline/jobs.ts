@@ -29,7 +29,8 @@ export const MAX_JOB_BYTES = 240 * 1024;
 export const MAX_JOB_PATH_CHARS = 4096;
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'a 40-hex-digit git object id');
-export const RepoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name');
+/** GitHub's limits: owners of up to 39 characters, repositories of up to 100; a little room beyond. */
+export const RepoName = z.string().regex(/^[\w.-]{1,100}\/[\w.-]{1,100}$/, 'owner/name');
 
 /** Why `path` cannot be carried by a job (and so cannot be indexed), or undefined if it can. */
 export function pathProblem(path: string): string | undefined {

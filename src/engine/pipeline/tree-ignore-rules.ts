@@ -1,7 +1,7 @@
 /**
  * `.codesearchignore` over a list of paths instead of a directory walk: the same rules as local discovery,
  * replayed on what a tree listing (or a push) names. Local discovery enters a directory only when its parent's
- * rules do not ignore it, and the rules inside it are the parent's, entered, plus its own ignore file; a path
+ * rules do not ignore it, and the rules inside it are the parent's plus its own ignore file; a path
  * is then judged by the rules of its directory. `TreeIgnoreRules` computes exactly that per directory, lazily
  * and once, with discovery's own `IgnoreRules` doing the matching.
  *

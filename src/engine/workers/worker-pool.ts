@@ -13,6 +13,9 @@ export class WorkerPoolError extends CodeSearchError {}
 /** The worker running a task died (crashed or exited): the task may be what killed it. */
 export class WorkerCrashError extends WorkerPoolError {}
 
+/** The worker reported that the task failed (it threw): the task's own fault, the worker carries on. */
+export class WorkerTaskFailedError extends WorkerPoolError {}
+
 /** A task ran past its time limit: its worker was stopped (and replaced). */
 export class WorkerTaskTimeoutError extends WorkerPoolError {}
 
@@ -234,7 +237,10 @@ export class WorkerPool<Request, Result, Info> {
     slot.current = undefined;
     clearTimeout(slot.timer);
     if (reply.type === 'result') task.resolve(reply.result);
-    else task.reject(new this.#errorClass(`${this.#label(slot)} failed: ${describeWireError(reply.error)}`));
+    else {
+      const message = `${this.#label(slot)} failed: ${describeWireError(reply.error)}`;
+      task.reject(new this.#errorClass(message, { cause: new WorkerTaskFailedError(message) }));
+    }
     this.#idle(slot);
     this.#dispatch();
   }

@@ -10,7 +10,11 @@ import { type Chunker, createChunker } from '#engine/chunking/index.ts';
 import { ChunkingFailedError, type ChunkTask, chunkWithDeadline } from '#engine/chunking/worker-chunker.ts';
 import type { Language } from '#engine/languages.ts';
 import type { Chunk } from '#engine/types.ts';
-import { WorkerCrashError, WorkerTaskTimeoutError } from '#engine/workers/worker-pool.ts';
+import {
+  WorkerCrashError,
+  WorkerTaskFailedError,
+  WorkerTaskTimeoutError,
+} from '#engine/workers/worker-pool.ts';
 
 let chunker: Chunker;
 beforeAll(async () => {
@@ -111,6 +115,15 @@ describe('the per-file deadline (with a stand-in for the worker pool)', () => {
     });
     await expect(chunkWithDeadline(async () => Promise.reject(crash), file, 5)).rejects.toBeInstanceOf(
       ChunkingFailedError,
+    );
+    // …or on which chunking throws, in both forms
+    const thrown = new Error('chunking worker 1/1 failed: RangeError: offset out of range', {
+      cause: new WorkerTaskFailedError('chunking worker 1/1 failed: RangeError: offset out of range'),
+    });
+    await expect(chunkWithDeadline(async () => Promise.reject(thrown), file, 5)).rejects.toThrow(
+      new ChunkingFailedError(
+        'chunking failed (RangeError: offset out of range), even in line windows; not indexed',
+      ),
     );
   });
 

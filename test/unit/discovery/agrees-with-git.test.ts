@@ -83,8 +83,24 @@ describe('ignore semantics', () => {
 });
 
 /** Characters that make up random patterns and names: every one with a meaning in patterns, and a few without. */
-const PATTERN_CHARACTERS = ['a', 'b', 'c', '-', '*', '?', '[', ']', '!', '^', '\\', ' ', '.', ':'] as const;
-const NAME_CHARACTERS = ['a', 'b', 'c', '-', '[', ']', '!', '^', '\\', '*', '.', ':', '?'] as const;
+const PATTERN_CHARACTERS = [
+  'a',
+  'b',
+  'c',
+  '-',
+  '*',
+  '?',
+  '[',
+  ']',
+  '!',
+  '^',
+  '\\',
+  ' ',
+  '.',
+  ':',
+  'é',
+] as const;
+const NAME_CHARACTERS = ['a', 'b', 'c', '-', '[', ']', '!', '^', '\\', '*', '.', ':', '?', 'é'] as const;
 
 describe('wildcard patterns', () => {
   it('decide names as git check-ignore does', async () => {

@@ -3,7 +3,8 @@ import { MAX_PATTERN_LENGTH, parseIgnoreLine } from '../../../src/engine/discove
 import {
   type IgnoreNotice,
   IgnoreRules,
-  MAX_WILDCARD_STATES_PER_FILE,
+  MAX_WILDCARD_COST_PER_FILE,
+  MAX_WILDCARD_COST_PER_PATH,
 } from '../../../src/engine/discovery/ignore-rules.ts';
 
 /** Rules from ignore-file texts, all in directory `base`. */
@@ -17,7 +18,7 @@ function rulesOf(base: string, ...texts: string[]): IgnoreRules {
 function matches(pattern: string, path: string, isDirectory = false): boolean {
   const line = parseIgnoreLine(pattern);
   if (line.kind !== 'pattern') throw new Error(`${pattern} is not a pattern`);
-  return line.pattern.matches(path, isDirectory);
+  return line.pattern.matches(new TextEncoder().encode(path), isDirectory);
 }
 
 describe('IgnoreRules', () => {
@@ -92,7 +93,7 @@ describe('IgnoreRules', () => {
     // Given one rule over the length limit and more wildcard rules than the budget holds
     const long = `${'x'.repeat(MAX_PATTERN_LENGTH)}*`;
     const wildcard = `*${'y'.repeat(98)}*`; // 101 states
-    const count = Math.ceil(MAX_WILDCARD_STATES_PER_FILE / 101) + 3;
+    const count = Math.ceil(MAX_WILDCARD_COST_PER_FILE / 101) + 3;
     const text = [long, ...Array.from({ length: count }, () => wildcard), 'kept.txt'].join('\n');
     const notices: IgnoreNotice[] = [];
 
@@ -107,12 +108,50 @@ describe('IgnoreRules', () => {
       line: 1,
       reason: `not applied: longer than ${MAX_PATTERN_LENGTH} characters`,
     });
-    expect(notices.length).toBe(1 + count - Math.floor(MAX_WILDCARD_STATES_PER_FILE / 101));
+    expect(notices.length).toBe(1 + count - Math.floor(MAX_WILDCARD_COST_PER_FILE / 101));
     expect(notices.at(-1)?.line).toBe(count + 1);
     expect(notices.at(-1)?.reason).toMatch(/wildcard patterns exceed/);
     // And literal rules are never over budget
     expect(rules.isIgnored('pkg/kept.txt', false)).toBe(true);
   });
+
+  it('tests a class in one look-up, and caps the cost over all the files above a path', () => {
+    // A class of a thousand members is one state, tested by one table look-up per byte
+    const line = parseIgnoreLine(`*[${'Q'.repeat(1000)}]`);
+    expect(line.kind === 'pattern' && line.pattern.cost).toBe(3);
+    // Twelve nested directories, each with an ignore file at the per-file budget: the stack is capped
+    const file = Array.from({ length: 40 }, (_, i) => `*${'z'.repeat(98)}${i}*`).join('\n'); // 4,040
+    const notices: IgnoreNotice[] = [];
+    let rules = IgnoreRules.NONE;
+    let directory = '';
+    for (let depth = 0; depth < 12; depth++) {
+      rules = rules.withPatterns(directory, [{ path: `${directory}/.gitignore`, text: file }], (n) =>
+        notices.push(n),
+      );
+      directory = directory === '' ? 'd' : `${directory}/d`;
+    }
+    const applied = 12 * 40 - notices.length;
+    expect(applied * 101).toBeLessThanOrEqual(MAX_WILDCARD_COST_PER_PATH);
+    expect(notices.at(-1)?.reason).toMatch(/of this file and those above it exceed/);
+  });
+
+  it('looks up patterns without wildcards whatever their number, negated, anchored or for directories', () => {
+    // 300,000 lines cost one lookup each, and the last matching line still decides
+    const many = Array.from({ length: 100_000 }, (_, i) => `!file${i}\n/src/gen${i}.ts\nout${i}/`).join('\n');
+    const notices: IgnoreNotice[] = [];
+    const rules = IgnoreRules.NONE.withPatterns('', [{ path: '.gitignore', text: `*.ts\n${many}\n` }], (n) =>
+      notices.push(n),
+    );
+    expect(notices).toEqual([]);
+    expect(rules.isIgnored('src/gen5.ts', false)).toBe(true);
+    expect(rules.isIgnored('src/other.ts', false)).toBe(true);
+    expect(rules.isIgnored('file7.ts', false)).toBe(true); // `!file7` names another file
+    expect(rules.isIgnored('x/out9', true)).toBe(true);
+    expect(rules.isIgnored('x/out9', false)).toBe(false);
+    const negated = IgnoreRules.NONE.withPatterns('', [{ path: '.gitignore', text: 'file*\n!file3\n' }]);
+    expect(negated.isIgnored('file3', false)).toBe(false);
+    expect(negated.isIgnored('file4', false)).toBe(true);
+  }, 10_000);
 });
 
 describe('ignore patterns, as git reads them', () => {
@@ -145,6 +184,14 @@ describe('ignore patterns, as git reads them', () => {
     expect(matches('a/**', 'a')).toBe(false);
     expect(matches('a**b', 'a/b')).toBe(false); // not a whole segment: a plain `*`
     expect(matches('a**b', 'axxb')).toBe(true);
+  });
+
+  it('compares UTF-8 bytes as git does, and reads `[:` without `:]` as a plain `[`', () => {
+    expect(matches('caf?', 'café')).toBe(false); // é is two bytes
+    expect(matches('caf??', 'café')).toBe(true);
+    expect(matches('[[:x]', '[')).toBe(true);
+    expect(matches('[[:x]', 'x')).toBe(true);
+    expect(matches('[[:x]', 'y')).toBe(false);
   });
 
   it('reads bracket expressions as wildmatch does', () => {
