@@ -134,8 +134,8 @@ function compileLevel(
     const pattern = parsed.pattern;
     if (pattern.literal !== undefined) {
       const kind: LookupKind = `${pattern.basenameOnly ? 'name' : 'path'}${pattern.directoryOnly ? 'Directory' : ''}`;
-      let byKey = lookups.get(kind);
-      if (!byKey) lookups.set(kind, (byKey = new Map()));
+      const byKey = lookups.get(kind) ?? new Map<string, number>();
+      lookups.set(kind, byKey);
       byKey.set(pattern.literal, patterns.length);
       patterns.push(pattern);
       return;
