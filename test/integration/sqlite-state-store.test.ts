@@ -82,7 +82,7 @@ describe('SQLite state store (real node:sqlite file)', () => {
       ['App', 'x.ts'],
       ['app', 'x.ts'],
       ['app', 'y.ts'],
-    ])
+    ] as const)
       insert.run(repo, path);
     raw.close();
 
