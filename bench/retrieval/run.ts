@@ -1,0 +1,117 @@
+// `npm run bench:retrieval`: the natural-language dev benchmark (bench/retrieval/README.md). Fetches the pinned
+// repositories (once), checks every question's answer against the code, indexes the repositories whole with
+// the real engine and the bundled model, and scores every search mode and the BM25 baseline, per repository,
+// per language and per kind of question. Prints one JSON document.
+//   --model DIR   another model folder   --keep   keep the index (bench/.data/retrieval/home)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runSearch } from '#api/search-api.ts';
+import { indexDirectory } from '#engine/indexing/indexer.ts';
+import type { SearchMode } from '#engine/search/search.ts';
+import { openLocalServices } from '../../src/runtime/local-services.ts';
+import { answerProblems } from './answers.ts';
+import { scoreBm25 } from './bm25-baseline.ts';
+import { ensureCorpus, readSources } from './corpora.ts';
+import { QUESTION_KINDS, type Question, readQuestions } from './questions.ts';
+import { type RankScores, rankOfAnswer, scoreRanks } from './scores.ts';
+
+const HERE = import.meta.dirname;
+const DATA = resolve(HERE, '../.data/retrieval');
+const MODES: readonly SearchMode[] = ['hybrid', 'vector', 'keyword'];
+const argument = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+
+interface Scored {
+  readonly repo: string;
+  readonly language: string;
+  readonly question: Question;
+  /** Rank of the answer per mode (undefined: not in the first ten), and BM25's. */
+  readonly ranks: Readonly<Record<SearchMode | 'bm25', number | undefined>>;
+}
+
+const repositories = await readSources(join(HERE, 'sources.json'));
+const corpora = new Map<string, string>();
+const questions = new Map<string, Question[]>();
+for (const repo of repositories) {
+  const corpus = await ensureCorpus(repo, DATA);
+  corpora.set(repo.name, corpus);
+  const file = join(HERE, 'questions', `${repo.name}.jsonl`);
+  const asked = await readQuestions(file);
+  const problems = await answerProblems(corpus, file, asked);
+  if (problems.length > 0) throw new Error(`answers that do not check out:\n${problems.join('\n')}`);
+  questions.set(repo.name, asked);
+}
+
+const home = process.argv.includes('--keep')
+  ? join(DATA, 'home')
+  : await mkdtemp(join(tmpdir(), 'codesearch-nl-'));
+const services = await openLocalServices({ home, modelDir: argument('--model') });
+const scored: Scored[] = [];
+try {
+  const indexing: Record<string, unknown> = {};
+  for (const repo of repositories) {
+    for await (const event of indexDirectory(services.indexDeps, {
+      root: corpora.get(repo.name) as string,
+      repo: repo.name,
+    }))
+      if (event.type === 'done')
+        indexing[repo.name] = { files: event.summary.filesScanned, chunks: event.summary.chunksInRepo };
+  }
+  for (const repo of repositories) {
+    const asked = questions.get(repo.name) ?? [];
+    const { ranks: bm25 } = await scoreBm25(corpora.get(repo.name) as string, asked);
+    for (const [i, question] of asked.entries()) {
+      const ranks: Record<string, number | undefined> = { bm25: bm25[i] };
+      for (const mode of MODES) {
+        const { results } = await runSearch(services, {
+          query: question.query,
+          repo: repo.name,
+          mode,
+          limit: 10,
+        });
+        ranks[mode] = rankOfAnswer(results, question);
+      }
+      scored.push({ repo: repo.name, language: repo.language, question, ranks: ranks as Scored['ranks'] });
+    }
+  }
+  process.stdout.write(`${JSON.stringify(report(scored, indexing), null, 2)}\n`);
+} finally {
+  await services.close();
+  if (!process.argv.includes('--keep')) await rm(home, { recursive: true, force: true });
+}
+
+function report(all: readonly Scored[], indexing: Record<string, unknown>): Record<string, unknown> {
+  const group = (items: readonly Scored[]) => {
+    const scores = Object.fromEntries(
+      (['bm25', ...MODES] as const).map((mode) => [mode, scoreRanks(items.map((item) => item.ranks[mode]))]),
+    ) as Record<SearchMode | 'bm25', RankScores>;
+    const ratio = (mode: SearchMode): number =>
+      scores.bm25.mrr10 === 0 ? 0 : Math.round((scores[mode].mrr10 / scores.bm25.mrr10) * 100) / 100;
+    return {
+      queries: items.length,
+      mrr10: Object.fromEntries(Object.entries(scores).map(([mode, s]) => [mode, s.mrr10])),
+      recall10: Object.fromEntries(Object.entries(scores).map(([mode, s]) => [mode, s.recall10])),
+      overBm25: { hybrid: ratio('hybrid'), vector: ratio('vector'), keyword: ratio('keyword') },
+    };
+  };
+  const by = (key: (item: Scored) => string) =>
+    Object.fromEntries(
+      [...new Set(all.map(key))]
+        .sort()
+        .map((value) => [value, group(all.filter((item) => key(item) === value))]),
+    );
+  return {
+    benchmark: 'natural-language questions (bench/retrieval)',
+    model: services.embedder.modelId,
+    indexing,
+    all: group(all),
+    byLanguage: by((item) => item.language),
+    byKind: Object.fromEntries(
+      QUESTION_KINDS.map((kind) => [kind, group(all.filter((item) => item.question.kind === kind))]),
+    ),
+    byRepository: by((item) => item.repo),
+  };
+}
