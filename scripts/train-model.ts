@@ -2,17 +2,19 @@
  * Trains the default embedding model and writes it to models/default (or --out):
  *   model.onnx, tokenizer.json, tokenizer_config.json, codesearch-model.json, DATA_CARD.md
  *
- *   npm run train:model [-- --out DIR] [--epochs N] [--no-export] [--bench DIR --bench-home DIR]
+ *   npm run train:model [-- --out DIR] [--no-export] [--no-retrieval-bench] [--set key=value …]
  *
- * 1. Pairs: documented definitions of permissively licensed packages in node_modules (`model/training-sources.ts`),
- *    chunked by the engine's own chunker (`model/benchmark-pairs.ts`), split by package into training and
- *    validation.
- * 2. Start: the interim model's vocabulary, tokenizer, IDF weights and random token vectors.
+ * 1. Pairs: documented definitions (and comments inside code) of the Debian packages pinned in
+ *    `model/debian/packages.json` (fetched with apt-get download, checked, unpacked; `model/debian/`), and of
+ *    permissively licensed packages in node_modules (`model/training-sources.ts`); split by package into
+ *    training and validation.
+ * 2. Start: a WordPiece vocabulary chosen from the pairs, IDF weights and seeded random token vectors.
  * 3. Train: in-batch softmax over scaled cosine similarity (`model/bag-encoder.ts`, `model/trainer.ts`).
  * 4. Export: an ONNX graph the generic loader reads (`model/weighted-bag-graph.ts`), checked against the
  *    trainer's own forward pass through `createOnnxEmbedder`.
+ * 5. Evaluate: `npm run bench:retrieval` on the exported model, into the data card.
  *
- * Deterministic: the same node_modules and settings give the same bytes.
+ * Deterministic: the same packages and settings give the same bytes.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
     options: {
       out: { type: 'string' },
       'no-export': { type: 'boolean', default: false },
+      'no-retrieval-bench': { type: 'boolean', default: false },
       'data-cache': { type: 'string' },
+      checkpoint: { type: 'string' },
       bench: { type: 'string' },
       'bench-home': { type: 'string' },
       'bench-repo': { type: 'string', default: 'devbench' },
@@ -47,6 +51,8 @@ async function main(): Promise<void> {
     settings,
     outDir: values['no-export'] ? undefined : (values.out ?? `${repoRoot}models/default`),
     dataCache: values['data-cache'],
+    retrievalBench: !values['no-retrieval-bench'],
+    checkpoint: values.checkpoint,
     bench:
       values.bench && values['bench-home']
         ? { dir: values.bench, home: values['bench-home'], repo: values['bench-repo'] ?? 'devbench' }

@@ -45,7 +45,7 @@ export function bm25Tokens(text: string, splitIdentifiers = false): string[] {
 /** BM25 over the windows of every code file under `corpus`; each question ranked over the whole corpus. */
 export async function scoreBm25(
   corpus: string,
-  questions: readonly Question[],
+  questions: readonly Pick<Question, 'query' | 'path' | 'line'>[],
   options: Bm25Options = {},
 ): Promise<RankScores & { windows: number; ranks: (number | undefined)[] }> {
   const windowLines = options.window ?? 40;

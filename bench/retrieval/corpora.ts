@@ -34,6 +34,14 @@ const SourceSchema = z.discriminatedUnion('kind', [
     version: z.string(),
     integrity: z.string().startsWith('sha512-'),
   }),
+  // A package of our own dependency tree (its version checked against node_modules).
+  z.strictObject({
+    kind: z.literal('installed'),
+    package: z.string(),
+    version: z.string(),
+    /** Entries of the package directory that are the repository's code. */
+    include: z.array(z.string()),
+  }),
 ]);
 
 const RepositorySchema = z.strictObject({
@@ -46,9 +54,19 @@ const RepositorySchema = z.strictObject({
 
 export type Repository = z.infer<typeof RepositorySchema>;
 
+/** The natural-language benchmark's repositories, and the ones only the doc → code benchmark reads. */
 export async function readSources(file: string): Promise<Repository[]> {
-  const json = JSON.parse(await readFile(file, 'utf8')) as { repositories: unknown };
-  return z.array(RepositorySchema).parse(json.repositories);
+  return (await readAllSources(file)).repositories;
+}
+
+export async function readAllSources(
+  file: string,
+): Promise<{ repositories: Repository[]; docOnly: Repository[] }> {
+  const json = JSON.parse(await readFile(file, 'utf8')) as { repositories: unknown; docOnly?: unknown };
+  return {
+    repositories: z.array(RepositorySchema).parse(json.repositories),
+    docOnly: z.array(RepositorySchema).parse(json.docOnly ?? []),
+  };
 }
 
 /** The corpus directory of `repo` under `dataDir`, fetched if it is not there (or holds another version). */
@@ -63,7 +81,8 @@ export async function ensureCorpus(repo: Repository, dataDir: string): Promise<s
   const work = await mkdtemp(join(tmpdir(), `codesearch-bench-${repo.name}-`));
   try {
     if (repo.source.kind === 'debian') await fetchDebian(repo.source, work, corpus);
-    else await fetchNpm(repo.source, work, corpus);
+    else if (repo.source.kind === 'npm') await fetchNpm(repo.source, work, corpus);
+    else await copyInstalled(repo.source, corpus);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -73,6 +92,17 @@ export async function ensureCorpus(repo: Repository, dataDir: string): Promise<s
 
 type DebianSource = Extract<Repository['source'], { kind: 'debian' }>;
 type NpmSource = Extract<Repository['source'], { kind: 'npm' }>;
+type InstalledSource = Extract<Repository['source'], { kind: 'installed' }>;
+
+const NODE_MODULES = new URL('../../node_modules/', import.meta.url).pathname;
+
+async function copyInstalled(source: InstalledSource, corpus: string): Promise<void> {
+  const root = join(NODE_MODULES, source.package);
+  const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+  if (version !== source.version)
+    throw new Error(`node_modules/${source.package} is ${version}, not the pinned ${source.version}`);
+  for (const entry of source.include) await cp(join(root, entry), join(corpus, entry), { recursive: true });
+}
 
 async function fetchDebian(source: DebianSource, work: string, corpus: string): Promise<void> {
   await run('apt-get', ['download', `${source.package}=${source.version}`], { cwd: work }).catch((error) => {

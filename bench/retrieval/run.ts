@@ -1,9 +1,11 @@
 // `npm run bench:retrieval`: the natural-language dev benchmark (bench/retrieval/README.md). Fetches the pinned
 // repositories (once), checks every question's answer against the code, indexes the repositories whole with
 // the real engine and the bundled model, and scores every search mode and the BM25 baseline, per repository,
-// per language and per kind of question. Prints one JSON document.
+// per language and per kind of question. Then the doc → code benchmark (doc-to-code.ts) on the same
+// repositories and the `docOnly` ones, doc comments blanked. Prints one JSON document.
 //   --model DIR   another model folder   --keep   keep the index (bench/.data/retrieval/home)
-import { mkdtemp, rm } from 'node:fs/promises';
+//   --details FILE   also write every question's ranks and each mode's first three results (JSON lines)
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runSearch } from '#api/search-api.ts';
@@ -12,7 +14,8 @@ import type { SearchMode } from '#engine/search/search.ts';
 import { openLocalServices } from '../../src/runtime/local-services.ts';
 import { answerProblems } from './answers.ts';
 import { scoreBm25 } from './bm25-baseline.ts';
-import { ensureCorpus, readSources } from './corpora.ts';
+import { ensureCorpus, readAllSources } from './corpora.ts';
+import { buildDocBenchmark, type DocQuery } from './doc-to-code.ts';
 import { QUESTION_KINDS, type Question, readQuestions } from './questions.ts';
 import { type RankScores, rankOfAnswer, scoreRanks } from './scores.ts';
 
@@ -30,9 +33,11 @@ interface Scored {
   readonly question: Question;
   /** Rank of the answer per mode (undefined: not in the first ten), and BM25's. */
   readonly ranks: Readonly<Record<SearchMode | 'bm25', number | undefined>>;
+  /** Each mode's first three results, `path:startLine-endLine`, for reading what beat the answer. */
+  readonly top: Readonly<Record<SearchMode, readonly string[]>>;
 }
 
-const repositories = await readSources(join(HERE, 'sources.json'));
+const { repositories, docOnly } = await readAllSources(join(HERE, 'sources.json'));
 const corpora = new Map<string, string>();
 const questions = new Map<string, Question[]>();
 for (const repo of repositories) {
@@ -65,6 +70,7 @@ try {
     const { ranks: bm25 } = await scoreBm25(corpora.get(repo.name) as string, asked);
     for (const [i, question] of asked.entries()) {
       const ranks: Record<string, number | undefined> = { bm25: bm25[i] };
+      const top = {} as Record<SearchMode, string[]>;
       for (const mode of MODES) {
         const { results } = await runSearch(services, {
           query: question.query,
@@ -73,17 +79,64 @@ try {
           limit: 10,
         });
         ranks[mode] = rankOfAnswer(results, question);
+        top[mode] = results.slice(0, 3).map((r) => `${r.path}:${r.startLine}-${r.endLine}`);
       }
-      scored.push({ repo: repo.name, language: repo.language, question, ranks: ranks as Scored['ranks'] });
+      scored.push({
+        repo: repo.name,
+        language: repo.language,
+        question,
+        ranks: ranks as Scored['ranks'],
+        top,
+      });
     }
   }
-  process.stdout.write(`${JSON.stringify(report(scored, indexing), null, 2)}\n`);
+  // Doc → code: every repository again, its doc comments blanked, each definition's doc comment the query.
+  const docScored: Scored[] = [];
+  for (const repo of [...repositories, ...docOnly]) {
+    const corpus = corpora.get(repo.name) ?? (await ensureCorpus(repo, DATA));
+    const blanked = join(DATA, 'doc', repo.name);
+    const asked: DocQuery[] = await buildDocBenchmark(corpus, blanked);
+    const name = `doc-${repo.name}`;
+    for await (const event of indexDirectory(services.indexDeps, { root: blanked, repo: name }))
+      if (event.type === 'done')
+        indexing[name] = {
+          files: event.summary.filesScanned,
+          chunks: event.summary.chunksInRepo,
+          queries: asked.length,
+        };
+    const { ranks: bm25 } = await scoreBm25(blanked, asked);
+    for (const [i, doc] of asked.entries()) {
+      const ranks: Record<string, number | undefined> = { bm25: bm25[i] };
+      const top = {} as Record<SearchMode, string[]>;
+      for (const mode of MODES) {
+        const { results } = await runSearch(services, { query: doc.query, repo: name, mode, limit: 10 });
+        ranks[mode] = rankOfAnswer(results, doc);
+        top[mode] = results.slice(0, 3).map((r) => `${r.path}:${r.startLine}-${r.endLine}`);
+      }
+      const question: Question = { ...doc, symbol: '', kind: 'describe' };
+      docScored.push({
+        repo: repo.name,
+        language: repo.language,
+        question,
+        ranks: ranks as Scored['ranks'],
+        top,
+      });
+    }
+  }
+  process.stdout.write(`${JSON.stringify(report(scored, docScored, indexing), null, 2)}\n`);
+  const details = argument('--details');
+  if (details)
+    await writeFile(details, [...scored, ...docScored].map((item) => `${JSON.stringify(item)}\n`).join(''));
 } finally {
   await services.close();
   if (!process.argv.includes('--keep')) await rm(home, { recursive: true, force: true });
 }
 
-function report(all: readonly Scored[], indexing: Record<string, unknown>): Record<string, unknown> {
+function report(
+  all: readonly Scored[],
+  docs: readonly Scored[],
+  indexing: Record<string, unknown>,
+): Record<string, unknown> {
   const group = (items: readonly Scored[]) => {
     const scores = Object.fromEntries(
       (['bm25', ...MODES] as const).map((mode) => [mode, scoreRanks(items.map((item) => item.ranks[mode]))]),
@@ -97,21 +150,31 @@ function report(all: readonly Scored[], indexing: Record<string, unknown>): Reco
       overBm25: { hybrid: ratio('hybrid'), vector: ratio('vector'), keyword: ratio('keyword') },
     };
   };
-  const by = (key: (item: Scored) => string) =>
+  const by = (items: readonly Scored[], key: (item: Scored) => string) =>
     Object.fromEntries(
-      [...new Set(all.map(key))]
+      [...new Set(items.map(key))]
         .sort()
-        .map((value) => [value, group(all.filter((item) => key(item) === value))]),
+        .map((value) => [value, group(items.filter((item) => key(item) === value))]),
     );
+  const docRepositories = by(docs, (item) => item.repo) as Record<string, ReturnType<typeof group>>;
   return {
-    benchmark: 'natural-language questions (bench/retrieval)',
+    benchmark: 'natural-language questions and doc → code (bench/retrieval)',
     model: services.embedder.modelId,
     indexing,
     all: group(all),
-    byLanguage: by((item) => item.language),
+    byLanguage: by(all, (item) => item.language),
     byKind: Object.fromEntries(
       QUESTION_KINDS.map((kind) => [kind, group(all.filter((item) => item.question.kind === kind))]),
     ),
-    byRepository: by((item) => item.repo),
+    byRepository: by(all, (item) => item.repo),
+    docToCode: {
+      all: group(docs),
+      byLanguage: by(docs, (item) => item.language),
+      byRepository: docRepositories,
+      // The issue's bar: hybrid at least as good as the better single mode on every repository.
+      hybridBelowBestMode: Object.entries(docRepositories)
+        .filter(([, g]) => (g.mrr10.hybrid ?? 0) < Math.max(g.mrr10.vector ?? 0, g.mrr10.keyword ?? 0))
+        .map(([name]) => name),
+    },
   };
 }

@@ -26,6 +26,8 @@ export interface ExportOptions {
   readonly hybrid: HybridFusion;
   /** The learned hybrid ranker, shipped inside the `hybrid` block. */
   readonly ranker?: HybridRanker;
+  /** The learned vector-side ranker (`vectorRanker`). */
+  readonly vectorRanker?: HybridRanker;
   readonly windowRescoring?: WindowRescoring;
 }
 
@@ -96,6 +98,7 @@ export function buildModelFiles(options: ExportOptions): ExportedFiles {
         outputName: OUTPUT_NAME,
         hybrid: { ...options.hybrid, ...(options.ranker ? { ranker: options.ranker } : {}) },
         ...(options.windowRescoring ? { windowRescoring: options.windowRescoring } : {}),
+        ...(options.vectorRanker ? { vectorRanker: options.vectorRanker } : {}),
       },
       null,
       2,

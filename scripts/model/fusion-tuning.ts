@@ -23,10 +23,20 @@ import type {
 } from '../../src/engine/types.ts';
 import type { PairChunk } from './benchmark-pairs.ts';
 import type { RankingGroup } from './ranker-fitting.ts';
+import { candidatesByQuery } from './trainer.ts';
 
 /** What the API's hybrid search ranks per side for a 10-result page (see search.ts). */
 export const SIDE_DEPTH = 33;
 const REPO = 'validation';
+
+/**
+ * Per-package ranking: a query is ranked among its own package's chunks only, as a search filtered to one
+ * repository ranks (group numbers per chunk and per query).
+ */
+export interface ValidationGroups {
+  readonly candidates: readonly number[];
+  readonly queries: readonly number[];
+}
 
 /** One keyword hit: the index of its chunk and its BM25 score. */
 export interface KeywordHit {
@@ -41,12 +51,16 @@ export interface KeywordHit {
 export async function keywordRankings(
   chunks: readonly PairChunk[],
   queries: readonly string[],
+  groups?: ValidationGroups,
 ): Promise<KeywordHit[][]> {
+  const repoOf = (group: number | undefined) => (groups ? `${REPO}-${group}` : REPO);
   const dir = mkdtempSync(join(tmpdir(), 'codesearch-fusion-'));
   try {
     const store = await openLanceChunkStore({
       uri: dir,
       metadata: { modelId: 'keyword-only', dimension: 2, chunkerVersion: 'training' },
+      // Only the keyword index is used; its placeholder vectors would not train a vector index.
+      vectorIndexMinRows: Number.POSITIVE_INFINITY,
     });
     try {
       const byPath = new Map<string, EmbeddedChunk[]>();
@@ -55,10 +69,12 @@ export async function keywordRankings(
         const content = c.text.slice(c.text.indexOf('\n') + 1);
         const id = sha256Hex(`${i}\u0000${c.path}\u0000${c.startLine}`).slice(0, 32);
         idToIndex.set(id, i);
-        const list = byPath.get(c.path) ?? [];
+        const repo = repoOf(groups?.candidates[i]);
+        const key = `${repo}\u0000${c.path}`;
+        const list = byPath.get(key) ?? [];
         list.push({
           id,
-          repo: REPO,
+          repo,
           path: c.path,
           language: 'javascript',
           startLine: c.startLine,
@@ -68,15 +84,22 @@ export async function keywordRankings(
           contentHash: sha256Hex(content),
           vector: new Float32Array(2),
         });
-        byPath.set(c.path, list);
+        byPath.set(key, list);
       });
-      for (const [path, list] of [...byPath].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-        await store.replaceFiles(REPO, [path], list);
+      // One write per repository (package), not per file: each write merges against the whole table.
+      const byRepo = new Map<string, { paths: string[]; chunks: EmbeddedChunk[] }>();
+      for (const [, list] of [...byPath].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        const first = list[0] as EmbeddedChunk;
+        const entry = byRepo.get(first.repo) ?? { paths: [], chunks: [] };
+        entry.paths.push(first.path);
+        entry.chunks.push(...list);
+        byRepo.set(first.repo, entry);
       }
+      for (const [repo, { paths, chunks: rows }] of byRepo) await store.replaceFiles(repo, paths, rows);
       await store.optimize();
       const rankings: KeywordHit[][] = [];
-      for (const query of queries) {
-        const hits = await store.keywordSearch(query, { repos: [REPO] }, SIDE_DEPTH);
+      for (const [i, query] of queries.entries()) {
+        const hits = await store.keywordSearch(query, { repos: [repoOf(groups?.queries[i])] }, SIDE_DEPTH);
         rankings.push(hits.map((h) => ({ chunk: idToIndex.get(h.chunk.id) ?? -1, score: h.score })));
       }
       return rankings;
@@ -138,21 +161,27 @@ async function* querySides(
   dimension: number,
   keyword: readonly (readonly KeywordHit[])[],
   chunks?: readonly PairChunk[],
+  groups?: ValidationGroups,
 ): AsyncGenerator<QuerySides> {
   const n = queryVectors.length / dimension;
   const count = chunkVectors.length / dimension;
-  const scores = new Float32Array(count);
   const chunkOf = (c: number) => stored(c, chunks?.[c]);
+  const pool = candidatesByQuery(groups ? { groups } : {}, n, count);
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < count; c++) {
+    const among = pool(i);
+    const scores = new Float32Array(among.length);
+    among.forEach((c, k) => {
       let s = 0;
       for (let d = 0; d < dimension; d++)
         s += (queryVectors[i * dimension + d] as number) * (chunkVectors[c * dimension + d] as number);
-      scores[c] = s;
-    }
+      scores[k] = s;
+    });
     yield {
       query: queryVectors.subarray(i * dimension, (i + 1) * dimension),
-      vector: topK(scores, SIDE_DEPTH).map((c) => ({ chunk: chunkOf(c), score: scores[c] as number })),
+      vector: topK(scores, SIDE_DEPTH).map((k) => ({
+        chunk: chunkOf(among[k] as number),
+        score: scores[k] as number,
+      })),
       keyword: (keyword[i] ?? []).map(({ chunk, score }) => ({ chunk: chunkOf(chunk), score })),
     };
   }
@@ -176,13 +205,21 @@ export async function scoreFusions(
   targets: readonly number[],
   grid: readonly HybridFusion[],
   rescoring?: RescoringUnderTest,
+  groups?: ValidationGroups,
 ): Promise<{ vector: number; keyword: number; hybrid: FusionScores[] }> {
   const n = targets.length;
   let vectorSum = 0;
   let keywordSum = 0;
   const hybridSums = grid.map(() => 0);
   let i = 0;
-  for await (const sides of querySides(queryVectors, chunkVectors, dimension, keyword, rescoring?.chunks)) {
+  for await (const sides of querySides(
+    queryVectors,
+    chunkVectors,
+    dimension,
+    keyword,
+    rescoring?.chunks,
+    groups,
+  )) {
     const target = targets[i++] as number;
     let vectorHits = sides.vector;
     let vectorRanking = sides.vector;
@@ -219,10 +256,18 @@ export async function rankingGroups(
   packages: readonly number[],
   rescoring: RescoringUnderTest,
   features: readonly RankerFeature[],
+  validationGroups?: ValidationGroups,
 ): Promise<RankingGroup[]> {
   const groups: RankingGroup[] = [];
   let i = 0;
-  for await (const sides of querySides(queryVectors, chunkVectors, dimension, keyword, rescoring.chunks)) {
+  for await (const sides of querySides(
+    queryVectors,
+    chunkVectors,
+    dimension,
+    keyword,
+    rescoring.chunks,
+    validationGroups,
+  )) {
     const candidates = await rankingCandidates(
       rescoring.embedder,
       sides.query,

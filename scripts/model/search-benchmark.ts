@@ -221,7 +221,7 @@ export async function scoreBench(
     const rankOf = (list: readonly { chunk: StoredChunk }[]) =>
       list.slice(0, RESULT_LIMIT).findIndex((h) => isHit(index.chunks[byId.get(h.chunk.id) ?? -1], q));
     keywordRanks.push(rankOf(keyword));
-    vectorRanks.push(rankOf(await rankVectorSide(embedder, options, qv, vector)));
+    vectorRanks.push(rankOf(await rankVectorSide(embedder, options, { text: q.query, vector: qv }, vector)));
     hybridRanks.push(
       rankOf(await rankHybridSides(embedder, options, { text: q.query, vector: qv }, vector, keyword)),
     );

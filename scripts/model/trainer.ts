@@ -87,6 +87,31 @@ export interface RetrievalSet {
   readonly queries: readonly Bag[];
   readonly candidates: readonly Bag[];
   readonly targets: readonly number[];
+  /**
+   * When given, a query is ranked only among the candidates of its own group (its package), as search
+   * filtered to one repository ranks: `groups.candidates[j]` and `groups.queries[i]` are group numbers.
+   */
+  readonly groups?: { readonly candidates: readonly number[]; readonly queries: readonly number[] };
+}
+
+/** The candidates each query is ranked among: all of them, or those of its group. */
+export function candidatesByQuery(
+  set: Pick<RetrievalSet, 'groups'>,
+  queries: number,
+  candidates: number,
+): (i: number) => readonly number[] {
+  if (!set.groups) {
+    const all = Array.from({ length: candidates }, (_, j) => j);
+    return () => all;
+  }
+  const byGroup = new Map<number, number[]>();
+  set.groups.candidates.forEach((g, j) => {
+    const list = byGroup.get(g) ?? [];
+    list.push(j);
+    byGroup.set(g, list);
+  });
+  const groups = set.groups.queries;
+  return (i) => (i < queries ? (byGroup.get(groups[i] as number) ?? []) : []);
 }
 
 export interface RetrievalScores {
@@ -105,8 +130,10 @@ export function evaluateRetrieval(model: BagModel, set: RetrievalSet): Retrieval
   let r10 = 0;
   const n = set.queries.length;
   const scores = new Float32Array(set.candidates.length);
+  const pool = candidatesByQuery(set, n, set.candidates.length);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < set.candidates.length; j++) {
+    const among = pool(i);
+    for (const j of among) {
       let s = 0;
       for (let d = 0; d < D; d++) s += (q[i * D + d] as number) * (c[j * D + d] as number);
       scores[j] = s;
@@ -114,7 +141,7 @@ export function evaluateRetrieval(model: BagModel, set: RetrievalSet): Retrieval
     const target = set.targets[i] as number;
     const own = scores[target] as number;
     let rank = 0;
-    for (let j = 0; j < scores.length; j++) if (j !== target && (scores[j] as number) >= own) rank++;
+    for (const j of among) if (j !== target && (scores[j] as number) >= own) rank++;
     if (rank < 10) {
       rr += 1 / (rank + 1);
       r10++;
@@ -159,10 +186,10 @@ export function planEpoch(
     for (const [, list] of [...byGroup].sort((a, b) => a[0] - b[0])) {
       const grouped = Math.floor((list.length * settings.groupedBatches) / B) * B;
       for (let k = 0; k < grouped; k += B) batches.push(list.slice(k, k + B));
-      mixed.push(...list.slice(grouped));
+      for (const i of list.slice(grouped)) mixed.push(i);
     }
     shuffle(mixed, random);
-  } else mixed.push(...order);
+  } else for (const i of order) mixed.push(i); // not push(...order): hundreds of thousands of arguments
   for (let k = 0; k + B / 2 <= mixed.length; k += B) batches.push(mixed.slice(k, k + B));
   return shuffle(batches, random);
 }

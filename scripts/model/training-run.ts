@@ -2,8 +2,10 @@
  * One training run from start to finish: data, initialisation from the interim model, training, and (unless
  * only experimenting) export. `scripts/train-model.ts` is its command line.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { RANKER_FEATURES } from '../../src/engine/search/ranker-features.ts';
+import { join } from 'node:path';
+import { RANKER_FEATURES, VECTOR_RANKER_FEATURES } from '../../src/engine/search/ranker-features.ts';
 import { windowHolding } from '../../src/engine/search/window-rescoring.ts';
 import type { Embedder, HybridRanker, WindowRescoring } from '../../src/engine/types.ts';
 import {
@@ -16,7 +18,12 @@ import {
 } from './bag-encoder.ts';
 import { asStored, type EmbeddingStorage } from './bag-graph.ts';
 import type { PairChunk } from './benchmark-pairs.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { dataCard } from './data-card.ts';
+import { readManifest } from './debian/manifest.ts';
+import { unpackPackages } from './debian/training-tree.ts';
+import { type CombinedPairData, combinePairData } from './debian-data.ts';
+import { buildDebianPairs } from './debian-pairs.ts';
 import { buildModelFiles, checkExportedModel, type ExportOptions, writeModelFiles } from './export-model.ts';
 import {
   DEFAULT_FUSION,
@@ -26,8 +33,11 @@ import {
   rankingGroups,
   SIDE_DEPTH,
   scoreFusions,
+  type ValidationGroups,
 } from './fusion-tuning.ts';
 import { computeInterimModelParts, type TokenIdsOf } from './interim-model.ts';
+import { frameAsQuestion } from './question-framing.ts';
+import { mulberry32 } from './random.ts';
 import {
   bestCrossValidated,
   chooseRanker,
@@ -35,6 +45,7 @@ import {
   type RankerChoice,
   selectFeatures,
 } from './ranker-fitting.ts';
+import { retrievalSection, runRetrievalBench } from './retrieval-bench.ts';
 import type { BenchScores } from './search-benchmark.ts';
 import { SPECIAL_TOKENS } from './tokenizer-spec.ts';
 import {
@@ -48,6 +59,7 @@ import {
   unitGaussianRows,
 } from './trainer.ts';
 import { buildPairData, type Pair, type PairData } from './training-data.ts';
+import { buildTrainingVocabulary } from './training-vocabulary.ts';
 
 export interface ModelSettings extends TrainSettings {
   readonly modelId: string;
@@ -82,6 +94,22 @@ export interface ModelSettings extends TrainSettings {
   readonly trainOnWindows: boolean;
   /** Fit a hybrid ranker on the validation packages and ship it (needs window re-scoring). */
   readonly ranker: boolean;
+  /** Fit a vector-side ranker (the model's features and chunk roles only) and ship it. */
+  readonly vectorRanker: boolean;
+  /** Also train on the Debian packages of `debian/packages.json` (Go, Rust, Python, Ruby, JavaScript). */
+  readonly debian: boolean;
+  /** Pairs one Debian package may give at most. */
+  readonly maxPairsPerPackage: number;
+  /** Pairs of a comment inside code and the lines below it, per Debian package (0: none). */
+  readonly maxInlinePairsPerPackage: number;
+  /** Pairs of a test's description and the function it tests, per Debian package (0: none). */
+  readonly maxTestPairsPerPackage: number;
+  /** Validation queries per Debian validation package, at most. */
+  readonly maxValidationPairs: number;
+  /** Share of training queries framed as a question ("where do we …"), so question words weigh little. */
+  readonly questionFraming: number;
+  /** A vocabulary of this size chosen from the training pairs; 0 keeps the interim model's. */
+  readonly vocabSize: number;
 }
 
 export const DEFAULT_SETTINGS: ModelSettings = {
@@ -100,6 +128,14 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   windowContextLines: 2,
   trainOnWindows: true,
   ranker: true,
+  vectorRanker: true,
+  debian: false,
+  maxPairsPerPackage: 1500,
+  maxInlinePairsPerPackage: 0,
+  maxTestPairsPerPackage: 0,
+  maxValidationPairs: 60,
+  vocabSize: 0,
+  questionFraming: 0,
   epochs: 3,
   batchSize: 256,
   seed: 7,
@@ -192,6 +228,10 @@ export interface TrainingRunOptions {
   /** Where to write the model; undefined = experiment only. */
   readonly outDir?: string;
   readonly dataCache?: string;
+  /** Where to keep the trained parameters, to rerun what follows training without training again. */
+  readonly checkpoint?: string;
+  /** After export, score the model with `npm run bench:retrieval` and add the result to the data card. */
+  readonly retrievalBench?: boolean;
   /** A benchmark built with extract.mjs, scored after training (report only; never used to train). */
   readonly bench?: { dir: string; home: string; repo: string };
   readonly log: (line: string) => void;
@@ -202,13 +242,15 @@ export interface TrainedModel {
   readonly vocab: readonly string[];
   readonly tokenIdsOf: TokenIdsOf;
   readonly queryMarker: number;
-  readonly data: PairData;
+  readonly data: CombinedPairData;
   readonly reports: readonly EpochReport[];
   /** Validation scores of the initial (interim-equivalent) model. */
   readonly initial: RetrievalScores;
   readonly fusion: { chosen: FusionScores; scores: Awaited<ReturnType<typeof scoreFusions>> };
   /** The hybrid ranker and how it was chosen, when the settings ask for one. */
   readonly ranker?: RankerChoice;
+  /** The vector-side ranker and how it was chosen, when the settings ask for one. */
+  readonly vectorRanker?: RankerChoice;
   /** Rankers fit on fewer features, for comparison (dev benchmark hybrid MRR@10 when one was given). */
   readonly rankerAblations: readonly { name: string; choice: RankerChoice; benchmark?: number }[];
   /** Dev benchmark hybrid MRR@10 with rank fusion instead of the ranker, when both were there. */
@@ -250,24 +292,56 @@ function bagEmbedder(model: BagModel, modelId: string, codeBag: (text: string) =
 export async function buildTrainingRun(options: TrainingRunOptions): Promise<TrainedModel> {
   const { settings, log } = options;
   const started = performance.now();
-  const data = await loadPairData(options.repoRoot, settings.dataSeed, options.dataCache);
+  const npmData = await loadPairData(options.repoRoot, settings.dataSeed, options.dataCache);
+  let data: CombinedPairData = { ...npmData, windows: [] };
+  if (settings.debian) {
+    const manifest = await readManifest();
+    const { unpacked, missing } = await unpackPackages(manifest.packages, { log });
+    log(
+      `debian: ${unpacked.length} packages unpacked (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    const debian = await buildDebianPairs(unpacked, {
+      seed: settings.dataSeed,
+      maxPairsPerPackage: settings.maxPairsPerPackage,
+      maxInlinePairsPerPackage: settings.maxInlinePairsPerPackage,
+      maxTestPairsPerPackage: settings.maxTestPairsPerPackage,
+      log,
+    });
+    data = await combinePairData(npmData, debian, {
+      maxValidationPairs: settings.maxValidationPairs,
+      seed: settings.dataSeed,
+      missing: missing.map((m) => `${m.package}=${m.version}`),
+      refused: manifest.refused,
+    });
+    log(`debian: ${debian.train.length} training pairs; skipped ${JSON.stringify(debian.skipped)}`);
+  }
   log(
-    `pairs: ${data.train.length} training, ${data.validation.length} validation, ${data.chunks.length} chunks ` +
-      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    `pairs: ${data.train.length + data.windows.length} training, ${data.validation.length} validation, ` +
+      `${data.chunks.length} chunks (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
 
-  const parts = computeInterimModelParts(options.repoRoot);
-  const vocab = [...parts.vocab, QUERY_MARKER];
+  const base =
+    settings.vocabSize > 0
+      ? buildTrainingVocabulary(
+          [...data.train.map((p) => data.chunks[p.chunk]?.text ?? ''), ...data.windows.map((w) => w.text)],
+          [...data.train, ...data.windows].map((p) => p.query),
+          settings.vocabSize,
+        )
+      : computeInterimModelParts(options.repoRoot);
+  const vocab = [...base.vocab, QUERY_MARKER];
   const queryMarker = vocab.length - 1;
   const V = vocab.length;
   const D = settings.dimension;
-  const tokenIdsOf = parts.tokenIdsOf;
+  const tokenIdsOf = base.tokenIdsOf;
+  if ('unkRate' in base)
+    log(`vocabulary: ${V} tokens, [UNK] ${(base.unkRate * 100).toFixed(3)} % of code tokens`);
 
   // Initial model: the interim model's random vectors (or new ones for another seed or size) and IDF weights.
+  const interimVectors = 'randomVectors' in base ? (base.randomVectors as Float32Array) : undefined;
   const vectors =
-    D === parts.randomVectors.length / parts.vocab.length && settings.vectorSeed === 20_261_121
-      ? parts.randomVectors
-      : unitGaussianRows(parts.vocab.length, D, settings.vectorSeed);
+    interimVectors && D === interimVectors.length / base.vocab.length && settings.vectorSeed === 20_261_121
+      ? interimVectors
+      : unitGaussianRows(base.vocab.length, D, settings.vectorSeed);
   const codeEmbeddings = new Float32Array(V * D);
   codeEmbeddings.set(vectors);
   if (settings.stemTiedInit) {
@@ -279,7 +353,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     }
   }
   const logWeights = new Float32Array(V);
-  for (let t = 0; t < V; t++) logWeights[t] = Math.log((parts.weights[t] ?? 0) + settings.weightFloor);
+  for (let t = 0; t < V; t++) logWeights[t] = Math.log((base.weights[t] ?? 0) + settings.weightFloor);
   const sideTables = (embeddings: Float32Array): SideTables => ({
     embeddings,
     logWeights: logWeights.slice(),
@@ -303,6 +377,9 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     return bag;
   };
   const queryBag = (text: string) => bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens, queryMarker));
+  // Training queries only: a share of them asked as questions (validation keeps the descriptions).
+  const framing = mulberry32(settings.seed + 1);
+  const trainingQuery = (text: string) => queryBag(frameAsQuestion(text, settings.questionFraming, framing));
   const windowRescoring: WindowRescoring | undefined =
     settings.windowLines > 0
       ? { windowLines: settings.windowLines, contextLines: settings.windowContextLines, depth: SIDE_DEPTH }
@@ -313,7 +390,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     const content = chunk.text.slice(chunk.text.indexOf('\n') + 1);
     const window = windowHolding({ path: chunk.path, content, startLine: chunk.startLine }, p.line, options);
     return {
-      query: queryBag(p.query),
+      query: trainingQuery(p.query),
       code: bagOf(encodeForModel(tokenIdsOf, window.text, settings.maxTokens)),
       // Pairs in the same window share their code.
       codeKey: p.chunk * WINDOWS_PER_CHUNK_KEY + window.index,
@@ -323,18 +400,34 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
   const pairs: TrainingPair[] = data.train.map((p) =>
     settings.trainOnWindows && windowRescoring
       ? windowPair(p, windowRescoring)
-      : { query: queryBag(p.query), code: codeBag(p.chunk), codeKey: p.chunk, group: p.pkg },
+      : { query: trainingQuery(p.query), code: codeBag(p.chunk), codeKey: p.chunk, group: p.pkg },
   );
-  // Validation: every chunk of the validation files is a candidate.
+  // Debian pairs come as windows already; each is its own code (keys past every chunk's).
+  const firstWindowKey = (data.chunks.length + 1) * WINDOWS_PER_CHUNK_KEY;
+  data.windows.forEach((w, i) => {
+    pairs.push({
+      query: trainingQuery(w.query),
+      code: bagOf(encodeForModel(tokenIdsOf, w.text, settings.maxTokens)),
+      codeKey: firstWindowKey + i,
+      group: w.pkg,
+    });
+  });
+  // Validation: every chunk of the validation files is a candidate for the queries of its own package, as a
+  // search filtered to one repository ranks.
   const validationChunks: number[] = [];
   for (let c = 0; c < data.chunks.length; c++) {
     if (data.packages[data.chunkPackage[c] ?? -1]?.split === 'validation') validationChunks.push(c);
   }
   const position = new Map(validationChunks.map((c, i) => [c, i]));
+  const validationGroups: ValidationGroups = {
+    candidates: validationChunks.map((c) => data.chunkPackage[c] as number),
+    queries: data.validation.map((p) => p.pkg),
+  };
   const validation: RetrievalSet = {
     queries: data.validation.map((p) => queryBag(p.query)),
     candidates: validationChunks.map(codeBag),
     targets: data.validation.map((p) => position.get(p.chunk) ?? -1),
+    groups: validationGroups,
   };
   log(`tokenised (${((performance.now() - started) / 1000).toFixed(1)} s); vocabulary ${V}, dimension ${D}`);
   const initial = evaluateRetrieval(model, validation);
@@ -342,15 +435,27 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     `before training: validation MRR@10 ${initial.mrr10.toFixed(4)} R@1 ${initial.recall1.toFixed(3)} R@10 ${initial.recall10.toFixed(3)}`,
   );
 
-  const reports = train(model, pairs, settings, validation, (r) => {
-    const v = r.validation;
-    log(
-      `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, ${r.seconds.toFixed(1)} s` +
-        (v
-          ? `; validation MRR@10 ${v.mrr10.toFixed(4)} R@1 ${v.recall1.toFixed(3)} R@10 ${v.recall10.toFixed(3)}`
-          : ''),
-    );
-  });
+  // A checkpoint names the settings and the data it was trained on; any other run trains afresh.
+  const digest = createHash('sha256')
+    .update(JSON.stringify(settings))
+    .update(JSON.stringify(vocab))
+    .update(`${data.train.length}:${data.windows.length}:${data.validation.length}`)
+    .update(data.windows.map((w) => w.query).join('\n'))
+    .digest('hex');
+  const restored = options.checkpoint ? loadCheckpoint(options.checkpoint, digest, model) : undefined;
+  if (restored) log(`restored the trained parameters from ${options.checkpoint}`);
+  const reports =
+    restored ??
+    train(model, pairs, settings, validation, (r) => {
+      const v = r.validation;
+      log(
+        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, ${r.seconds.toFixed(1)} s` +
+          (v
+            ? `; validation MRR@10 ${v.mrr10.toFixed(4)} R@1 ${v.recall1.toFixed(3)} R@10 ${v.recall10.toFixed(3)}`
+            : ''),
+      );
+    });
+  if (options.checkpoint && !restored) saveCheckpoint(options.checkpoint, digest, model, reports);
   const trainingSeconds = (performance.now() - started) / 1000;
 
   // Fusion settings for hybrid search, chosen on the validation packages against the engine's own BM25.
@@ -360,6 +465,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
   const keyword = await keywordRankings(
     validationChunks.map((c) => data.chunks[c] as PairChunk),
     data.validation.map((p) => p.query),
+    { candidates: validationGroups.candidates, queries: validationGroups.queries },
   );
   const embedder = bagEmbedder(stored, settings.modelId, (text) =>
     bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens)),
@@ -380,6 +486,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
           chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
         }
       : undefined,
+    validationGroups,
   );
   const bestFusion = [...fusionScores.hybrid].sort((a, b) => b.mrr10 - a.mrr10)[0] as FusionScores;
   const equalFusion = fusionScores.hybrid.find(
@@ -409,6 +516,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
         chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
       },
       RANKER_FEATURES,
+      validationGroups,
     );
     ranker = chooseRanker(groups, RANKER_FEATURES);
     for (const ablation of RANKER_ABLATIONS) {
@@ -425,6 +533,32 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
       `validation: hybrid with the learned ranker, MRR@10 ${ranker.crossValidated
         .map((c) => `${c.mrr10.toFixed(4)} (l2 ${c.l2})`)
         .join(', ')} leave-one-package-out; ${ranker.fitted.toFixed(4)} fitted on all (l2 ${ranker.l2})`,
+    );
+  }
+
+  // The vector side's ranker: the same candidates as vector search ranks, no keyword evidence.
+  let vectorRanker: RankerChoice | undefined;
+  if (windowRescoring && settings.vectorRanker) {
+    const groups = await rankingGroups(
+      data.validation.map((p) => p.query),
+      validationQueryVectors,
+      validationChunkVectors,
+      D,
+      keyword.map(() => []),
+      validation.targets,
+      data.validation.map((p) => p.pkg),
+      {
+        embedder,
+        options: windowRescoring,
+        chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
+      },
+      VECTOR_RANKER_FEATURES,
+      validationGroups,
+    );
+    vectorRanker = chooseRanker(groups, VECTOR_RANKER_FEATURES);
+    log(
+      `validation: vector with the learned ranker, MRR@10 ${bestCrossValidated(vectorRanker).toFixed(4)} ` +
+        `cross-validated (l2 ${vectorRanker.l2}), against ${fusionScores.vector.toFixed(4)} by window cosine`,
     );
   }
 
@@ -479,13 +613,23 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     initial,
     fusion: { chosen: bestFusion, scores: fusionScores },
     ...(ranker ? { ranker } : {}),
+    ...(vectorRanker ? { vectorRanker } : {}),
     rankerAblations: ablations,
     ...(rrfBenchmark === undefined ? {} : { rrfBenchmark }),
     ...(windowRescoring ? { windowRescoring } : {}),
     benchmark,
     trainingSeconds,
   };
-  if (options.outDir) await exportModel(options.outDir, trained, settings, log);
+  if (options.outDir) {
+    await exportModel(options.outDir, trained, settings, log);
+    if (options.retrievalBench) {
+      log('scoring the exported model: npm run bench:retrieval');
+      const report = await runRetrievalBench(options.repoRoot, options.outDir);
+      const card = join(options.outDir, 'DATA_CARD.md');
+      writeFileSync(card, `${readFileSync(card, 'utf8')}\n${retrievalSection(report)}`);
+      log(`bench:retrieval: ${JSON.stringify({ questions: report.all, docToCode: report.docToCode.all })}`);
+    }
+  }
   return trained;
 }
 
@@ -507,6 +651,7 @@ async function exportModel(
     storage: settings.storage,
     hybrid: trained.fusion.chosen.fusion,
     ...(trained.ranker ? { ranker: trained.ranker.ranker } : {}),
+    ...(trained.vectorRanker ? { vectorRanker: trained.vectorRanker.ranker } : {}),
     ...(trained.windowRescoring ? { windowRescoring: trained.windowRescoring } : {}),
   };
   const exported = buildModelFiles(exportOptions);

@@ -145,7 +145,7 @@ export const SearchResultSchema = z
       description:
         "Hybrid: the model's ranker's estimate that this is the best match among the ranked candidates (0–1; " +
         '0 beyond them), or with a model without a ranker the fused rank score (1.0 = first on both sides). ' +
-        'Vector: cosine similarity. Keyword: BM25.',
+        "Vector: cosine similarity, or with a model's vector ranker its estimate as for hybrid. Keyword: BM25.",
     }),
     vectorScore: z.number().nullable().meta({
       description: 'Cosine similarity (of the best window, for models that re-score windows), when known.',

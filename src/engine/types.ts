@@ -80,6 +80,12 @@ export interface Embedder {
    * both sides with this learned ranker instead of rank fusion (search/hybrid-ranker.ts).
    */
   readonly hybridRanker?: HybridRanker;
+  /**
+   * When the model ships one (it needs window re-scoring too): vector search orders its best candidates with
+   * this learned ranker — the model's own evidence and what part each chunk plays (a test, an example), never
+   * the keyword index (search/hybrid-ranker.ts).
+   */
+  readonly vectorRanker?: HybridRanker;
   close(): Promise<void>;
 }
 

@@ -8,12 +8,29 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ModelLoadError } from '../errors.ts';
-import { RANKER_FEATURES } from '../search/ranker-features.ts';
+import { RANKER_FEATURES, VECTOR_RANKER_FEATURES } from '../search/ranker-features.ts';
 
 export const MODEL_FILE = 'model.onnx';
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const MODEL_CONFIG_FILE = 'codesearch-model.json';
+
+/** A linear ranker: features, their standardisation and weights (search/hybrid-ranker.ts). */
+const RankerSchema = z
+  .strictObject({
+    features: z.array(z.enum(RANKER_FEATURES)).min(1),
+    center: z.array(z.number()),
+    scale: z.array(z.number().positive()),
+    weights: z.array(z.number()),
+  })
+  .refine(
+    (r) =>
+      r.center.length === r.features.length &&
+      r.scale.length === r.features.length &&
+      r.weights.length === r.features.length,
+    'features, center, scale and weights must have one entry per feature',
+  )
+  .refine((r) => new Set(r.features).size === r.features.length, 'a feature is listed twice');
 
 /** The schema of `codesearch-model.json`. Unknown keys are rejected so that a misspelt field cannot be ignored. */
 export const ModelConfigSchema = z
@@ -50,22 +67,7 @@ export const ModelConfigSchema = z
          * search/hybrid-ranker.ts); needs `windowRescoring`. k and the weights then order only the candidates
          * beyond the ranked ones.
          */
-        ranker: z
-          .strictObject({
-            features: z.array(z.enum(RANKER_FEATURES)).min(1),
-            center: z.array(z.number()),
-            scale: z.array(z.number().positive()),
-            weights: z.array(z.number()),
-          })
-          .refine(
-            (r) =>
-              r.center.length === r.features.length &&
-              r.scale.length === r.features.length &&
-              r.weights.length === r.features.length,
-            'features, center, scale and weights must have one entry per feature',
-          )
-          .refine((r) => new Set(r.features).size === r.features.length, 'a feature is listed twice')
-          .optional(),
+        ranker: RankerSchema.optional(),
       })
       .refine((h) => h.vectorWeight + h.keywordWeight > 0, 'vectorWeight and keywordWeight cannot both be 0')
       .optional(),
@@ -81,10 +83,22 @@ export const ModelConfigSchema = z
         depth: z.number().int().min(1).max(200).default(33),
       })
       .optional(),
+    /**
+     * A learned ranker that orders vector search's best candidates (see search/hybrid-ranker.ts), on the
+     * model's evidence and the chunks' roles only; needs `windowRescoring`.
+     */
+    vectorRanker: RankerSchema.refine(
+      (r) => r.features.every((f) => VECTOR_RANKER_FEATURES.includes(f)),
+      `a vector ranker uses only ${VECTOR_RANKER_FEATURES.join(', ')}`,
+    ).optional(),
   })
   .refine((config) => !config.hybrid?.ranker || config.windowRescoring, {
     message: 'hybrid.ranker needs windowRescoring (its window features come from it)',
     path: ['hybrid', 'ranker'],
+  })
+  .refine((config) => !config.vectorRanker || config.windowRescoring, {
+    message: 'vectorRanker needs windowRescoring (its window features come from it)',
+    path: ['vectorRanker'],
   });
 
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

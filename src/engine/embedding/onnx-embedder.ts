@@ -233,6 +233,7 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions = {}): Pro
         }
       : {}),
     ...(config.hybrid?.ranker ? { hybridRanker: config.hybrid.ranker } : {}),
+    ...(config.vectorRanker ? { vectorRanker: config.vectorRanker } : {}),
     ...(config.windowRescoring ? { windowRescoring: config.windowRescoring } : {}),
     stats,
     async embedDocuments(texts: readonly string[]): Promise<Float32Array[]> {

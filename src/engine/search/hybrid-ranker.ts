@@ -79,6 +79,48 @@ export async function rankingCandidates(
   });
 }
 
+/** Orders `candidates` by `ranker`; each gets its softmax share among them as its score. */
+function ranked<C extends RankingCandidate>(
+  queryText: string,
+  candidates: readonly C[],
+  ranker: HybridRanker,
+): { candidate: C; share: number }[] {
+  const scores = rankerScores(ranker, featureRows(queryText, candidates, ranker.features));
+  const top = Math.max(...scores);
+  const shares = scores.map((s) => Math.exp(s - top));
+  const total = shares.reduce((a, b) => a + b, 0);
+  return candidates
+    .map((candidate, order) => ({ candidate, order, score: scores[order] ?? 0 }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map(({ candidate, order }) => ({ candidate, share: (shares[order] ?? 0) / total }));
+}
+
+/**
+ * Vector search's ranking with a vector ranker: the vector side's `depth` best ordered by its score on the
+ * model's features and the chunks' roles, each hit's score its softmax share among them; hits further down
+ * follow in window-cosine order with score 0.
+ */
+export async function rankVector(
+  embedder: Embedder,
+  query: { readonly text: string; readonly vector: Float32Array },
+  vector: readonly ScoredChunk[],
+  ranker: HybridRanker,
+  rescoring: WindowRescoring,
+): Promise<(ScoredChunk & { readonly vectorScore: number })[]> {
+  const candidates = await rankingCandidates(embedder, query.vector, vector, [], rescoring);
+  const seen = new Set(candidates.map((c) => c.chunk.id));
+  return [
+    ...ranked(query.text, candidates, ranker).map(({ candidate, share }) => ({
+      chunk: candidate.chunk,
+      score: share,
+      vectorScore: candidate.window,
+    })),
+    ...vector
+      .filter(({ chunk }) => !seen.has(chunk.id))
+      .map(({ chunk, score }) => ({ chunk, score: 0, vectorScore: score })),
+  ];
+}
+
 /**
  * Hybrid search's ranking with `ranker`: the candidates ordered by its score (ties keep candidate order),
  * each hit's score being the ranker's softmax share among them — its estimate that this is the best match —
@@ -94,24 +136,17 @@ export async function rankHybrid(
   fusion?: HybridFusion,
 ): Promise<SearchHit[]> {
   const candidates = await rankingCandidates(embedder, query.vector, vector, keyword, rescoring);
-  const scores = rankerScores(ranker, featureRows(query.text, candidates, ranker.features));
-  const top = Math.max(...scores);
-  const shares = scores.map((s) => Math.exp(s - top));
-  const total = shares.reduce((a, b) => a + b, 0);
-  const ranked: SearchHit[] = candidates
-    .map((candidate, order) => ({ candidate, order, score: scores[order] ?? 0 }))
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .map(({ candidate, order }) => ({
-      chunk: candidate.chunk,
-      score: (shares[order] ?? 0) / total,
-      vectorScore: candidate.window,
-      ...(candidate.keyword ? { keywordScore: candidate.keyword.score } : {}),
-    }));
+  const ordered: SearchHit[] = ranked(query.text, candidates, ranker).map(({ candidate, share }) => ({
+    chunk: candidate.chunk,
+    score: share,
+    vectorScore: candidate.window,
+    ...(candidate.keyword ? { keywordScore: candidate.keyword.score } : {}),
+  }));
   const seen = new Set(candidates.map((c) => c.chunk.id));
   const rest = fuseRrf(
     vector.filter(({ chunk }) => !seen.has(chunk.id)),
     keyword.filter(({ chunk }) => !seen.has(chunk.id)),
     fusion,
   ).map((hit) => ({ ...hit, score: 0 }));
-  return [...ranked, ...rest];
+  return [...ordered, ...rest];
 }

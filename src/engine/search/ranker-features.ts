@@ -7,11 +7,14 @@
  *   names with the query, each also relative to the best candidate and (windows) as a rank;
  * - the keyword side's: BM25 relative to the best keyword hit, whether BM25 found it at all, and its rank;
  * - lexical coverage: how much of the query the candidate's definition names and its path hold, its
- *   length, and how many definitions it has.
+ *   length, and how many definitions it has;
+ * - its role (`code-role.ts`): a test, an example or documentation, each split by whether the query asks
+ *   for one — so tests can rank below the code they test unless a test is what was asked for.
  * Rank fusion sees only the two ranks; these let a model that is sure of one candidate outvote a keyword
  * list that never saw it, and let names that match the query count for more than words in a body.
  */
 import type { StoredChunk } from '../types.ts';
+import { codeRole, rolesAskedFor } from './code-role.ts';
 import { contentWords, coverage } from './content-words.ts';
 
 /** Every feature a ranker may name, in a fixed vocabulary (a model lists the ones it was fit on). */
@@ -28,9 +31,31 @@ export const RANKER_FEATURES = [
   'symbols',
   'name',
   'nameGap',
+  'test',
+  'testAsked',
+  'exampleOrDocs',
+  'exampleOrDocsAsked',
 ] as const;
 
 export type RankerFeature = (typeof RANKER_FEATURES)[number];
+
+/**
+ * The features a vector-side ranker may use: the model's evidence, the chunk's shape and its role — nothing
+ * from the keyword index or from the query's words, so vector search stays semantic search.
+ */
+export const VECTOR_RANKER_FEATURES: readonly RankerFeature[] = [
+  'window',
+  'windowGap',
+  'windowRank',
+  'name',
+  'nameGap',
+  'lines',
+  'symbols',
+  'test',
+  'testAsked',
+  'exampleOrDocs',
+  'exampleOrDocsAsked',
+];
 
 /** One candidate with the evidence the features are computed from. */
 export interface RankingCandidate {
@@ -53,6 +78,7 @@ export function featureRows(
   features: readonly RankerFeature[],
 ): Float64Array[] {
   const queryWords = contentWords(queryText);
+  const asked = rolesAskedFor(queryText);
   const bestWindow = Math.max(...candidates.map((c) => c.window));
   const bestName = Math.max(...candidates.map((c) => c.name));
   const bestKeyword = Math.max(0, ...candidates.map((c) => c.keyword?.score ?? 0));
@@ -67,6 +93,8 @@ export function featureRows(
     // Cheap enough per query (a few dozen candidates, short strings) that caching would only add risk.
     const names = contentWords(c.chunk.symbols.join(' '));
     const path = contentWords(c.chunk.path);
+    const role = codeRole(c.chunk);
+    const otherRole = role === 'example' || role === 'docs';
     const value = (feature: RankerFeature): number => {
       switch (feature) {
         case 'window':
@@ -93,6 +121,14 @@ export function featureRows(
           return c.name;
         case 'nameGap':
           return c.name - bestName;
+        case 'test':
+          return role === 'test' && !asked.has('test') ? 1 : 0;
+        case 'testAsked':
+          return role === 'test' && asked.has('test') ? 1 : 0;
+        case 'exampleOrDocs':
+          return otherRole && !asked.has(role) ? 1 : 0;
+        case 'exampleOrDocsAsked':
+          return otherRole && asked.has(role) ? 1 : 0;
       }
     };
     return Float64Array.from(features, value);

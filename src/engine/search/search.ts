@@ -8,7 +8,7 @@
 import { sha256Hex } from '../hashing.ts';
 import type { ChunkStore, Embedder, ScoredChunk, StoredChunk } from '../types.ts';
 import type { SearchFilter } from './filters.ts';
-import { rankHybrid } from './hybrid-ranker.ts';
+import { rankHybrid, rankVector } from './hybrid-ranker.ts';
 import { fuseRrf } from './rank-fusion.ts';
 import { rescoreForHybrid, rescoreVectorSide } from './window-rescoring.ts';
 
@@ -28,7 +28,8 @@ export interface SearchHit {
   readonly chunk: StoredChunk;
   /**
    * Hybrid: RRF score scaled so that rank 1 on both sides is 1.0, or with a learned ranker its softmax share
-   * among the ranked candidates (0 beyond them). Vector: cosine. Keyword: BM25.
+   * among the ranked candidates (0 beyond them). Vector: cosine, or with a vector ranker its softmax share.
+   * Keyword: BM25.
    */
   readonly score: number;
   readonly vectorScore?: number;
@@ -45,8 +46,15 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
   switch (query.mode) {
     case 'vector': {
       const side = await vectorSide(deps, query, Math.max(query.limit, embedder.windowRescoring?.depth ?? 0));
-      const ranked = await rankVectorSide(embedder, embedder, side.query, side.hits);
-      return ranked.slice(0, query.limit).map(({ chunk, score }) => ({ chunk, score, vectorScore: score }));
+      const ranked = await rankVectorSide(
+        embedder,
+        embedder,
+        { text: query.text, vector: side.query },
+        side.hits,
+      );
+      return ranked
+        .slice(0, query.limit)
+        .map(({ chunk, score, vectorScore }) => ({ chunk, score, vectorScore: vectorScore ?? score }));
     }
     case 'keyword':
       return (await deps.store.keywordSearch(query.text, query.filter, query.limit)).map(
@@ -76,20 +84,22 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
 }
 
 /** How a model asks search to rank: the parts of an Embedder that say how, not what, to embed. */
-export type RankingOptions = Pick<Embedder, 'fusion' | 'windowRescoring' | 'hybridRanker'>;
+export type RankingOptions = Pick<Embedder, 'fusion' | 'windowRescoring' | 'hybridRanker' | 'vectorRanker'>;
 
 /**
- * Vector search's order of the pooled-vector hits: re-scored by their best window when `options` asks for it.
- * Search passes the embedder's own options; benchmarks may pass others.
+ * Vector search's order of the pooled-vector hits: re-scored by their best window when `options` asks for it,
+ * then ordered by the model's vector ranker when it ships one. Search passes the embedder's own options;
+ * benchmarks may pass others.
  */
 export async function rankVectorSide(
   embedder: Embedder,
   options: RankingOptions,
-  queryVector: Float32Array,
+  query: { readonly text: string; readonly vector: Float32Array },
   hits: readonly ScoredChunk[],
-): Promise<readonly ScoredChunk[]> {
-  const rescoring = options.windowRescoring;
-  return rescoring ? rescoreVectorSide(embedder, queryVector, hits, rescoring) : hits;
+): Promise<readonly (ScoredChunk & { readonly vectorScore?: number })[]> {
+  const { windowRescoring: rescoring, vectorRanker: ranker } = options;
+  if (ranker && rescoring) return rankVector(embedder, query, hits, ranker, rescoring);
+  return rescoring ? rescoreVectorSide(embedder, query.vector, hits, rescoring) : hits;
 }
 
 /**
@@ -127,6 +137,7 @@ export function rankingFingerprint(embedder: Embedder): string {
         fusion: embedder.fusion ?? null,
         windowRescoring: embedder.windowRescoring ?? null,
         hybridRanker: embedder.hybridRanker ?? null,
+        vectorRanker: embedder.vectorRanker ?? null,
       }),
     ).slice(0, 16);
     fingerprints.set(embedder, fingerprint);

@@ -9,6 +9,7 @@ import {
 } from '../../../scripts/model/bag-encoder.ts';
 import { mulberry32 } from '../../../scripts/model/random.ts';
 import {
+  candidatesByQuery,
   evaluateRetrieval,
   type TrainingPair,
   type TrainSettings,
@@ -203,5 +204,25 @@ describe('training on a tiny synthetic dataset', () => {
     train(b, synonymPairs(true), { ...settings, epochs: 2, tokenDropout: 0.2 });
     expect([...a.code.embeddings]).toEqual([...b.code.embeddings]);
     expect([...a.query.logWeights]).toEqual([...b.query.logWeights]);
+  });
+});
+
+describe('retrieval within a group', () => {
+  it('ranks a query only among its own group’s candidates, as a search filtered to one repository', () => {
+    const model = tinyModel({ separate: false, context: false, seed: 3 });
+    const bag = (ids: number[]) => toBag(Int32Array.from(ids));
+    // Candidate 1 is the query's exact copy but in another group; candidate 0 is the query's target.
+    const set = {
+      queries: [bag([4, 5, 6])],
+      candidates: [bag([7, 8]), bag([4, 5, 6])],
+      targets: [0],
+    };
+    const pooled = evaluateRetrieval(model, set);
+    const grouped = evaluateRetrieval(model, { ...set, groups: { candidates: [0, 1], queries: [0] } });
+    expect(pooled.recall1).toBe(0);
+    expect(grouped).toEqual({ mrr10: 1, recall1: 1, recall10: 1 });
+    expect(candidatesByQuery({ groups: { candidates: [2, 1, 2], queries: [2, 1] } }, 2, 3)(0)).toEqual([
+      0, 2,
+    ]);
   });
 });

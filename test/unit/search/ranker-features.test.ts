@@ -43,6 +43,10 @@ describe('ranker features', () => {
       symbols: expect.closeTo(Math.log(3), 10),
       name: 0.5,
       nameGap: 0,
+      test: 0,
+      testAsked: 0,
+      exampleOrDocs: 0,
+      exampleOrDocsAsked: 0,
     });
     expect(named[1]).toMatchObject({
       windowGap: 0,
