@@ -2,22 +2,23 @@
 //   embedding      chunks/s of the default model (tokenisation included), worker and thread counts
 //   index1k        a 1,000-file tree from our dependency tree: files/s, peak RSS and JS heap, longest event-loop pause;
 //                  then re-indexing it unchanged: seconds and model calls
-//   scale          chunk tables of ≥10k and ≥100k rows: warm hybrid/vector/keyword latency p50/p95 (hybrid also
-//                  with the window re-scoring cache emptied before each query), and the
+//   scale          chunk tables of ≥10k and ≥100k rows: query latency p50/p95 of fresh queries (the headline:
+//                  270 plain-language questions, each asked once, in a process that has served others), of
+//                  repeated queries, and the
 //                  peak RSS and JS heap while indexing up to each size (streaming keeps the heap flat)
 // Corpus: every indexable source file in node_modules (our own dependency tree), copied into bench/.data.
 // The scale tables index it in shards of 500 files, each as its own repository, until the table is large
 // enough; repeated shards (second round) hit the embedding cache, which is realistic for forks and branches.
 // Options: --quick (smaller sizes, for a smoke run), --keep (keep bench/.data).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runSearch } from '#api/search-api.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
 import type { SearchMode } from '#engine/search/search.ts';
-import { forgetWindowVectors } from '#engine/search/window-rescoring.ts';
 import type { SourceFile } from '#engine/types.ts';
 import { type LocalServices, openLocalServices } from '../src/runtime/local-services.ts';
 import { percentile, trackEventLoopPauses, trackPeakMemory } from './measure.ts';
+import { readQuestions } from './retrieval/questions.ts';
 import { indexableFiles, writeTree } from './trees.ts';
 
 const quick = process.argv.includes('--quick');
@@ -54,27 +55,46 @@ async function indexRepo(services: LocalServices, root: string, repo: string): P
   throw new Error('indexing ended without a summary');
 }
 
-/**
- * Warm query latency. `coldWindows`: the window vectors of re-scored candidates are dropped before every
- * query, as for a query whose candidates nobody asked about before (the cache otherwise serves them).
- */
-async function latency(
-  services: LocalServices,
-  mode: SearchMode,
-  rounds: number,
-  options: { coldWindows?: boolean } = {},
-) {
+/** Latency of the same 20 queries asked round after round: LanceDB has read every page they touch before. */
+async function latency(services: LocalServices, mode: SearchMode, rounds: number) {
   for (const query of QUERIES) await runSearch(services, { query, mode, limit: 10 }); // warm caches
   const times: number[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const query of QUERIES) {
-      if (options.coldWindows) forgetWindowVectors(services.embedder);
       const started = performance.now();
       await runSearch(services, { query, mode, limit: 10 });
       times.push(performance.now() - started);
     }
   }
   return { p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), queries: times.length };
+}
+
+/**
+ * Latency of queries never asked before: every question of the plain-language benchmark
+ * (`bench/retrieval/questions/`), each once, after the repeated queries warmed the process — as a search
+ * function that has served other users meets a new question. Nothing of a query is cached: its embedding,
+ * candidates and their windows are its own (a candidate another query ranked may still be cached).
+ */
+async function freshLatency(services: LocalServices, mode: SearchMode, queries: readonly string[]) {
+  for (const query of QUERIES) await runSearch(services, { query, mode, limit: 10 }); // warm the process
+  const times: number[] = [];
+  for (const query of queries) {
+    const started = performance.now();
+    await runSearch(services, { query, mode, limit: 10 });
+    times.push(performance.now() - started);
+  }
+  return { p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), queries: times.length };
+}
+
+/** The plain-language benchmark's questions, distinct, split in two: one half per mode measured fresh. */
+async function freshQueries(): Promise<[string[], string[]]> {
+  const dir = resolve(import.meta.dirname, 'retrieval/questions');
+  const all = new Set<string>();
+  for (const file of (await readdir(dir)).sort()) {
+    for (const q of await readQuestions(join(dir, file))) all.add(q.query);
+  }
+  const queries = [...all];
+  return [queries.filter((_, i) => i % 2 === 0), queries.filter((_, i) => i % 2 === 1)];
 }
 
 async function benchEmbedding(services: LocalServices, files: readonly SourceFile[]) {
@@ -167,15 +187,18 @@ async function benchScale(allFiles: readonly SourceFile[]) {
   const services = await openLocalServices({ home: join(DATA, 'home-scale'), rebuild: true });
   const state = { next: 0 };
   const out: Record<string, unknown> = {};
+  const [freshHybrid, freshVector] = await freshQueries();
+  // Each size meets questions no earlier size asked: the halves of the question set, cut again per size.
+  const sizes = quick ? [2_000, 10_000] : [10_000, 100_000];
   try {
-    for (const target of quick ? [2_000, 10_000] : [10_000, 100_000]) {
+    for (const [s, target] of sizes.entries()) {
       const grown = await growTo(services, target, shards, state);
+      const own = (queries: readonly string[]) => queries.filter((_, i) => i % sizes.length === s);
       out[`${Math.round(target / 1000)}k`] = {
         ...grown,
+        hybridFresh: await freshLatency(services, 'hybrid', own(freshHybrid)),
+        vectorFresh: await freshLatency(services, 'vector', own(freshVector)),
         hybrid: await latency(services, 'hybrid', quick ? 2 : 5),
-        ...(services.embedder.windowRescoring
-          ? { hybridColdWindows: await latency(services, 'hybrid', quick ? 2 : 5, { coldWindows: true }) }
-          : {}),
         vector: await latency(services, 'vector', quick ? 2 : 5),
         keyword: await latency(services, 'keyword', quick ? 2 : 5),
       };

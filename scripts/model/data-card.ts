@@ -297,6 +297,17 @@ pairs come from declaration files; validation MRR peaks after the first epoch.`;
 }
 
 /** The Debian part of the training data: where it comes from, what was left out and why. */
+/** `{ package: project }` as "project: package, package; …", projects in order. */
+function heldOutPackages(heldOut: Readonly<Record<string, string>>): string {
+  const byProject = new Map<string, string[]>();
+  for (const [pkg, project] of Object.entries(heldOut))
+    byProject.set(project, [...(byProject.get(project) ?? []), pkg]);
+  return [...byProject]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([project, packages]) => `${project}: ${packages.sort().join(', ')}`)
+    .join('; ');
+}
+
 function debianSection(trained: TrainedModel): string {
   const debian = trained.data.debian;
   if (!debian) return '';
@@ -341,6 +352,7 @@ fetched with \`apt-get download NAME=VERSION\`, checked against the SHA-256 pinn
   \`vendor\`, \`_vendor\`, \`third_party\` or \`node_modules\` directory, under a held-out project's Go import path, or
   in a directory (or file) named after a held-out project (\`scripts/model/debian/reserve.ts\`).
 - Our own dev benchmarks' projects are held out the same way: ${dev}.
+- The ${Object.keys(debian.heldOut).length} Debian packages refused as a held-out project's, by project: ${heldOutPackages(debian.heldOut)}.
 - Files left out: ${list(debian.skipped)}.
 - Pairs: a definition's doc comment (Go and Rust doc comments with Go's leading name dropped, Python
   docstrings, Ruby comments, JSDoc; first paragraph, 4–80 words) with the definition's first

@@ -27,6 +27,8 @@ export interface CombinedPairData extends PairData {
     readonly missing: readonly string[];
     /** Packages the selection refused, by reason (from the manifest). */
     readonly refused: Readonly<Record<string, number>>;
+    /** Packages refused as a held-out project's: name → project (from the manifest). */
+    readonly heldOut: Readonly<Record<string, string>>;
   };
 }
 
@@ -53,6 +55,7 @@ export async function combinePairData(
     seed?: number;
     missing?: readonly string[];
     refused?: Readonly<Record<string, number>>;
+    heldOut?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<CombinedPairData> {
   const maxValidation = options.maxValidationPairs ?? 60;
@@ -137,6 +140,7 @@ export async function combinePairData(
       }, {}),
       missing: options.missing ?? [],
       refused: options.refused ?? {},
+      heldOut: options.heldOut ?? {},
     },
   };
 }

@@ -312,6 +312,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
       seed: settings.dataSeed,
       missing: missing.map((m) => `${m.package}=${m.version}`),
       refused: manifest.refused,
+      heldOut: manifest.heldOut ?? {},
     });
     log(`debian: ${debian.train.length} training pairs; skipped ${JSON.stringify(debian.skipped)}`);
   }

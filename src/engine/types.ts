@@ -55,6 +55,22 @@ export interface Chunk {
 
 export interface EmbeddedChunk extends Chunk {
   readonly vector: Float32Array;
+  /** For a model that re-scores by windows: its parts' vectors, computed with the chunk's (chunk-parts.ts). */
+  readonly parts?: ChunkParts;
+}
+
+/** A part's vector as stored: int8 (cosine does not depend on scale) or as the model gave it. */
+export type PartVector = Float32Array | Int8Array;
+
+/**
+ * The vectors search compares a query with besides the chunk's own: one per window of lines (as
+ * `WindowRescoring` cuts them) and one of its definitions' names. Computed at index time, so a query never
+ * waits for its candidates to be embedded.
+ */
+export interface ChunkParts {
+  readonly windows: readonly PartVector[];
+  /** Absent when the chunk defines no names. */
+  readonly name?: PartVector;
 }
 
 /** Turns text into vectors. Implementations must keep the caller's event loop responsive. */
@@ -166,6 +182,8 @@ export interface StoredChunk {
   readonly endLine: number;
   readonly symbols: readonly string[];
   readonly content: string;
+  /** Its parts' vectors, when the index holds them (search results of a window-re-scoring model). */
+  readonly parts?: ChunkParts;
 }
 
 export interface ScoredChunk {

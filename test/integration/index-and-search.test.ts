@@ -7,6 +7,7 @@ import { runSearch } from '#api/search-api.ts';
 import { ChunkingFailedError } from '#engine/chunking/index.ts';
 import { DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
 import { IndexMismatchError } from '#engine/errors.ts';
+import { indexedTexts } from '#engine/indexing/embedding-text.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
 import { copySampleRepo } from '#test/helpers/sample-repo.ts';
 import { type LocalServices, openLocalServices } from '../../src/runtime/local-services.ts';
@@ -93,15 +94,26 @@ describe('index → search on a multi-language tree (real chunker, ONNX model, L
       `${original}\n// shutdownGracefully drains open connections before exit.\nfunc shutdownGracefully(s *http.Server) error {\n\treturn s.Close()\n}\n`,
     );
     const before = services.embedder.stats.texts;
+    const idsBefore = new Set(
+      (await services.store.fileChunks('acme/sample', 'cmd/server/main.go')).map((c) => c.id),
+    );
 
     // When re-indexed
     const summary = await index(services, root);
 
-    // Then one file changed, and the model saw fewer texts than the file has chunks
+    // Then one file changed, and the model saw the texts of the new chunks only: each one's own, its windows
+    // when it has more than one, its names
     expect(summary.filesChanged).toBe(1);
     expect(summary.filesUnchanged).toBe(7);
+    const options = services.embedder.windowRescoring;
+    if (!options) throw new Error('the default model re-scores by windows');
+    const added = (await services.store.fileChunks('acme/sample', 'cmd/server/main.go')).filter(
+      (c) => !idsBefore.has(c.id),
+    );
+    expect(added).toHaveLength(summary.chunksEmbedded);
     const modelTexts = services.embedder.stats.texts - before;
-    expect(modelTexts).toBe(summary.chunksEmbedded);
+    expect(modelTexts).toBe(added.reduce((sum, c) => sum + indexedTexts(c, options).texts.length, 0));
+    expect(modelTexts).toBeGreaterThan(added.length); // each with its windows or names
     expect(summary.chunksEmbedded).toBeGreaterThan(0);
     expect(summary.chunksEmbedded + summary.chunksFromCache).toBe(summary.chunksWritten);
     const { results } = await runSearch(services, { query: 'shutdownGracefully', mode: 'keyword' });

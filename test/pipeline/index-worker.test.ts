@@ -12,7 +12,9 @@ import type { DynamoIndexStateStore } from '#adapters/aws/dynamo-index-state.ts'
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import type { LanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { createOnnxEmbedder, type OnnxEmbedder } from '#engine/embedding/index.ts';
+import { indexedTexts } from '#engine/indexing/embedding-text.ts';
 import type { Job, PushJob, SyncJob } from '#engine/pipeline/jobs.ts';
+import type { StoredChunk } from '#engine/types.ts';
 import type { FileSpec } from '#test/emulators/github-emulator.ts';
 import type { SqsHandler } from '#test/emulators/sqs-lambda-poller.ts';
 import { DEAD_LETTER_QUEUE, type PipelineWorld, startPipelineWorld } from './helpers/pipeline-world.ts';
@@ -153,9 +155,15 @@ describe('index worker', () => {
     expect(world.github.requests.slice(requestsBefore)).toEqual([
       `GET /repos/${REPO}/contents/src/module3.ts?ref=${after}`,
     ]);
-    expect(embedder.stats.texts - texts).toBe(1);
+    const chunks = await reader.fileChunks(REPO, 'src/module3.ts');
+    expect(chunks[0]?.content).toContain('changed');
+    const changed = chunks.filter((chunk) => chunk.content.includes('changed'));
+    expect(changed).toHaveLength(1);
+    // The one changed chunk, with its windows and names, and nothing else
+    expect(embedder.stats.texts - texts).toBe(
+      indexedTexts(changed[0] as StoredChunk, embedder.windowRescoring).texts.length,
+    );
     expect((await state.get(REPO))?.commit).toBe(after);
-    expect((await reader.fileChunks(REPO, 'src/module3.ts'))[0]?.content).toContain('changed');
   });
 
   it('handles deletions and renames', async () => {

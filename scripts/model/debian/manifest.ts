@@ -33,6 +33,8 @@ const ManifestSchema = z.strictObject({
   selectedOn: z.string(),
   /** Packages looked at and not taken, by reason. */
   refused: z.record(z.string(), z.number()),
+  /** Packages refused as a held-out project's (evaluation reserve, dev benchmarks): name → project. */
+  heldOut: z.record(z.string(), z.string()).optional(),
   packages: z.array(PackageSchema),
 });
 

@@ -3,7 +3,7 @@
 //   node scripts/model/debian/select-packages.ts [--cache DIR]
 // For every package of every family (families.ts): candidate version from apt, at most 40 MB installed,
 // downloaded into the cache, its DEP-5 copyright file read (dep5.ts), held-out projects refused
-// (reserve.ts). The refusals are counted by reason in the manifest.
+// (reserve.ts). The refusals are counted by reason in the manifest, and held-out packages listed by name.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ const refuse = (reason: string) => {
   refused[reason] = (refused[reason] ?? 0) + 1;
 };
 const packages: ManifestPackage[] = [];
+const heldOut: Record<string, string> = {};
 
 for (const family of FAMILIES) {
   const names = (await searchPackages(family.pattern)).filter(
@@ -41,9 +42,13 @@ for (const family of FAMILIES) {
   for (const record of await showPackages(names)) {
     if (family.architectureAll && record.architecture !== 'all') refuse('compiled for one architecture');
     else if (record.installedKiB > MAX_INSTALLED_KIB) refuse('more than 40 MB installed');
-    else if (heldOutPackage(record.package, record.homepage) ?? heldOutPackage(record.source))
-      refuse('held-out project (name or homepage)');
-    else records.push(record);
+    else {
+      const project = heldOutPackage(record.package, record.homepage) ?? heldOutPackage(record.source);
+      if (project) {
+        refuse('held-out project (name or homepage)');
+        heldOut[record.package] = project.name;
+      } else records.push(record);
+    }
   }
   log(`${family.name}: ${names.length} packages, ${records.length} to check`);
   const { missing } = await downloadPinned(records, cache, log);
@@ -70,8 +75,10 @@ for (const family of FAMILIES) {
           refuse(verdict.reason.startsWith('Files:') ? 'a licence we do not accept' : verdict.reason);
           continue;
         }
-        if (heldOutPackage(record.package, verdict.source)) {
+        const project = heldOutPackage(record.package, verdict.source);
+        if (project) {
           refuse('held-out project (upstream source)');
+          heldOut[record.package] = project.name;
           continue;
         }
         const upstream = verdict.source ?? record.homepage;
@@ -102,6 +109,7 @@ const manifest: Manifest = {
   distribution: 'Debian 12 (bookworm), with its security and point-release updates',
   selectedOn: new Date().toISOString().slice(0, 10),
   refused: Object.fromEntries(Object.entries(refused).sort((a, b) => b[1] - a[1])),
+  heldOut: Object.fromEntries(Object.entries(heldOut).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   packages,
 };
 // One package per line: a readable diff when the selection changes.

@@ -17,6 +17,7 @@ import {
   chunkSchema,
   chunksToArrowTable,
   metadataOf,
+  partVectorsOfCell,
   SCHEMA_VERSION,
 } from './chunk-schema.ts';
 import { fileSql, filterToSql, pathsInRepoSql, sqlRepo, sqlString } from './sql.ts';
@@ -60,6 +61,8 @@ export interface UpkeepReport {
 }
 
 const RESULT_COLUMNS = ['id', 'repo', 'path', 'language', 'start_line', 'end_line', 'symbols', 'content'];
+/** Search results carry the parts' vectors too: ranking compares them with the query. */
+const SEARCH_COLUMNS = [...RESULT_COLUMNS, 'window_vectors', 'name_vector'];
 const TERMS_INDEX = 'terms_idx';
 /** Where Lance records the unenforced primary key, on the key's field. */
 const PRIMARY_KEY_METADATA = 'lance-schema:unenforced-primary-key:position';
@@ -304,11 +307,12 @@ export class LanceChunkStore implements ChunkStore {
       .vectorSearch(vector)
       .distanceType('cosine')
       .limit(limit)
-      .select([...RESULT_COLUMNS, '_distance']);
+      .select([...SEARCH_COLUMNS, '_distance']);
     const where = filterToSql(filter);
     if (where) query = query.where(where);
     const rows = await query.toArray();
-    return rows.map((row) => ({ chunk: toStoredChunk(row), score: 1 - Number(row._distance) }));
+    const dimension = this.metadata.dimension;
+    return rows.map((row) => ({ chunk: toStoredChunk(row, dimension), score: 1 - Number(row._distance) }));
   }
 
   async keywordSearch(text: string, filter: SearchFilter, limit: number): Promise<ScoredChunk[]> {
@@ -317,11 +321,12 @@ export class LanceChunkStore implements ChunkStore {
     let query = this.#table
       .search(new lancedb.MatchQuery(terms, 'terms'), 'fts')
       .limit(limit)
-      .select([...RESULT_COLUMNS, '_score']);
+      .select([...SEARCH_COLUMNS, '_score']);
     const where = filterToSql(filter);
     if (where) query = query.where(where);
     const rows = await query.toArray();
-    return rows.map((row) => ({ chunk: toStoredChunk(row), score: Number(row._score) }));
+    const dimension = this.metadata.dimension;
+    return rows.map((row) => ({ chunk: toStoredChunk(row, dimension), score: Number(row._score) }));
   }
 
   countChunks(repo?: string): Promise<number> {
@@ -382,7 +387,7 @@ export class LanceChunkStore implements ChunkStore {
     let query = this.#table.query().select(RESULT_COLUMNS).limit(limit);
     const where = filterToSql(filter);
     if (where) query = query.where(where);
-    return (await query.toArray()).map(toStoredChunk);
+    return (await query.toArray()).map((row) => toStoredChunk(row));
   }
 
   async fileChunks(repo: string, path: string): Promise<StoredChunk[]> {
@@ -393,7 +398,9 @@ export class LanceChunkStore implements ChunkStore {
       .select(RESULT_COLUMNS)
       .limit(10_000)
       .toArray();
-    return rows.map(toStoredChunk).sort((a, b) => a.startLine - b.startLine || a.endLine - b.endLine);
+    return rows
+      .map((row) => toStoredChunk(row))
+      .sort((a, b) => a.startLine - b.startLine || a.endLine - b.endLine);
   }
 
   async chunkVector(id: string): Promise<Float32Array | undefined> {
@@ -430,8 +437,11 @@ export class LanceChunkStore implements ChunkStore {
   }
 }
 
-function toStoredChunk(row: Record<string, unknown>): StoredChunk {
+/** A row as a chunk; with `dimension`, its parts' vectors too (when the row has any). */
+function toStoredChunk(row: Record<string, unknown>, dimension?: number): StoredChunk {
   const symbols = row.symbols as { toArray(): string[] } | string[] | null;
+  const windows = dimension ? partVectorsOfCell(row.window_vectors as Uint8Array | null, dimension) : [];
+  const [name] = dimension ? partVectorsOfCell(row.name_vector as Uint8Array | null, dimension) : [];
   return {
     id: String(row.id),
     repo: String(row.repo),
@@ -441,5 +451,6 @@ function toStoredChunk(row: Record<string, unknown>): StoredChunk {
     endLine: Number(row.end_line),
     symbols: Array.isArray(symbols) ? symbols : (symbols?.toArray() ?? []),
     content: String(row.content),
+    ...(windows.length > 0 ? { parts: { windows, ...(name ? { name } : {}) } } : {}),
   };
 }

@@ -9,31 +9,14 @@
  * fusion order, so deep pages stay cheap.
  *
  * Needs window re-scoring (the window cosine is its strongest model feature); the evidence per candidate —
- * window vectors and a vector of its definition names — is embedded at query time and cached by chunk id.
+ * window vectors and a vector of its definition names — is what the index stored with the chunk (or, for an
+ * index written without it, embedded at query time and cached by chunk id).
  */
-import type {
-  Embedder,
-  HybridFusion,
-  HybridRanker,
-  ScoredChunk,
-  StoredChunk,
-  WindowRescoring,
-} from '../types.ts';
+import type { Embedder, HybridFusion, HybridRanker, ScoredChunk, WindowRescoring } from '../types.ts';
 import { fuseRrf } from './rank-fusion.ts';
 import { featureRows, type RankingCandidate } from './ranker-features.ts';
 import type { SearchHit } from './search.ts';
-import {
-  bestWindowCosine,
-  cachedPartVectors,
-  cosine,
-  hybridCandidates,
-  windowTexts,
-} from './window-rescoring.ts';
-
-/** The text a chunk's names are embedded as: its definitions' names, nothing when it defines none. */
-function nameTexts(chunk: Pick<StoredChunk, 'symbols'>): string[] {
-  return chunk.symbols.length > 0 ? [chunk.symbols.join(' ')] : [];
-}
+import { bestWindowCosine, cosine, hybridCandidates, partVectors } from './window-rescoring.ts';
 
 /** The ranker's linear score of each feature row. */
 export function rankerScores(ranker: HybridRanker, rows: readonly Float64Array[]): number[] {
@@ -60,10 +43,7 @@ export async function rankingCandidates(
 ): Promise<RankingCandidate[]> {
   const chunks = hybridCandidates(vector, keyword, rescoring.depth);
   if (chunks.length === 0) return [];
-  const parts = await cachedPartVectors(embedder, chunks, {
-    window: (chunk) => windowTexts(chunk, rescoring),
-    name: nameTexts,
-  });
+  const parts = await partVectors(embedder, chunks, rescoring, true);
   const keywordHits = new Map(
     keyword.slice(0, rescoring.depth).map(({ chunk, score }, rank) => [chunk.id, { score, rank }]),
   );

@@ -6,60 +6,23 @@
  * best window instead (max over windows of the cosine with the query, as passage-level retrieval does)
  * keeps the chunk as the unit of results while letting one relevant part carry it.
  *
- * Windows are embedded at query time, only for the candidates, and cached by chunk id (ids change with
- * content), so the index and its stored vectors stay as they are. The model opts in through
- * `windowRescoring` in its codesearch-model.json: it costs about four small embeddings per candidate, cheap
- * for a bag-of-words model and not for a transformer.
+ * The windows' vectors are computed at index time and stored with the chunk (`ChunkParts`), so a query
+ * embeds only itself. For chunks of an index written without them, they are embedded at query time, only
+ * for the candidates, and cached by chunk id (ids change with content). The model opts in through
+ * `windowRescoring` in its codesearch-model.json: about one more embedding of the chunk's text per chunk at
+ * index time, cheap for a bag-of-words model and not for a transformer.
  */
-import { embeddingText } from '../indexing/embed-with-cache.ts';
-import type { Embedder, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
+import { nameTexts, windowTexts } from '../indexing/embedding-text.ts';
+import type { Embedder, PartVector, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
 
-/** The lines of the window that starts at content line `start` (0-based), with its context lines before. */
-function windowBody(lines: readonly string[], start: number, options: WindowRescoring): string {
-  return lines.slice(Math.max(0, start - options.contextLines), start + options.windowLines).join('\n');
-}
+export { nameTexts, windowHolding, windowTexts } from '../indexing/embedding-text.ts';
 
 /**
- * The texts a chunk's windows are embedded as: like the chunk itself (path, newline, content), each with
- * `contextLines` lines before its `windowLines`. Windows of only blank lines are left out, except a chunk's
- * first, so every chunk has at least one.
+ * Query-time vectors of parts of chunks (windows, names) by kind and chunk id, per embedder, for chunks
+ * stored without their parts; least recently used out.
  */
-export function windowTexts(
-  chunk: Pick<StoredChunk, 'path' | 'content'>,
-  options: WindowRescoring,
-): string[] {
-  const lines = chunk.content.split('\n');
-  const texts: string[] = [];
-  for (let start = 0; start < lines.length; start += options.windowLines) {
-    const body = windowBody(lines, start, options);
-    if (start > 0 && body.trim() === '') continue;
-    texts.push(embeddingText({ path: chunk.path, content: body }));
-  }
-  return texts;
-}
-
-/**
- * The window of `chunk` that holds file line `line`, cut as {@link windowTexts} cuts it: what model training
- * pairs a documented definition with, so that it learns the texts search compares queries with.
- */
-export function windowHolding(
-  chunk: Pick<StoredChunk, 'path' | 'content' | 'startLine'>,
-  line: number,
-  options: WindowRescoring,
-): { readonly index: number; readonly text: string } {
-  const index = Math.max(0, Math.floor((line - chunk.startLine) / options.windowLines));
-  const body = windowBody(chunk.content.split('\n'), index * options.windowLines, options);
-  return { index, text: embeddingText({ path: chunk.path, content: body }) };
-}
-
-/** Vectors of parts of chunks (windows, names) by kind and chunk id, per embedder; least recently used out. */
 const CACHE_ENTRIES = 8192;
 const caches = new WeakMap<Embedder, Map<string, readonly Float32Array[]>>();
-
-/** Drops the chunk vectors cached for `embedder` (benchmarks measure a query whose windows are new). */
-export function forgetWindowVectors(embedder: Embedder): void {
-  caches.delete(embedder);
-}
 
 /** The texts of one kind of part of a chunk (its windows, its names), embedded and cached together. */
 export type ChunkPartTexts = (chunk: StoredChunk) => string[];
@@ -113,17 +76,36 @@ export async function cachedPartVectors<K extends string>(
   return found;
 }
 
-/** The window vectors of `chunks` (distinct), from the cache or embedded in one call. */
-export async function windowVectors(
+/**
+ * The window vectors (and with `names`, the name vectors) of `chunks` (distinct): as the index stored them,
+ * or for chunks stored without parts, from the query-time cache or embedded in one call.
+ */
+export async function partVectors(
   embedder: Embedder,
   chunks: readonly StoredChunk[],
   options: WindowRescoring,
-): Promise<Map<string, readonly Float32Array[]>> {
-  return (await cachedPartVectors(embedder, chunks, { window: (chunk) => windowTexts(chunk, options) }))
-    .window;
+  names: boolean,
+): Promise<{ window: Map<string, readonly PartVector[]>; name: Map<string, readonly PartVector[]> }> {
+  const window = new Map<string, readonly PartVector[]>();
+  const name = new Map<string, readonly PartVector[]>();
+  const missing: StoredChunk[] = [];
+  for (const chunk of chunks) {
+    if (chunk.parts && chunk.parts.windows.length > 0) {
+      window.set(chunk.id, chunk.parts.windows);
+      name.set(chunk.id, chunk.parts.name ? [chunk.parts.name] : []);
+    } else missing.push(chunk);
+  }
+  if (missing.length > 0) {
+    const kinds: Record<string, ChunkPartTexts> = { window: (chunk) => windowTexts(chunk, options) };
+    if (names) kinds.name = nameTexts;
+    const found = await cachedPartVectors(embedder, missing, kinds);
+    for (const [id, vectors] of found.window ?? []) window.set(id, vectors);
+    for (const [id, vectors] of found.name ?? []) name.set(id, vectors);
+  }
+  return { window, name };
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
+export function cosine(a: Float32Array, b: PartVector): number {
   let dot = 0;
   let aa = 0;
   let bb = 0;
@@ -138,7 +120,7 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 /** The cosine of a chunk's best window with the query. */
-export function bestWindowCosine(query: Float32Array, windows: readonly Float32Array[] | undefined): number {
+export function bestWindowCosine(query: Float32Array, windows: readonly PartVector[] | undefined): number {
   return Math.max(...(windows ?? []).map((w) => cosine(query, w)));
 }
 
@@ -194,7 +176,7 @@ async function rescoreByWindows(
   options: WindowRescoring,
 ): Promise<ScoredChunk[]> {
   const unique = [...new Map(candidates.map((chunk) => [chunk.id, chunk])).values()];
-  const windows = await windowVectors(embedder, unique, options);
+  const { window: windows } = await partVectors(embedder, unique, options, false);
   const rescored = unique
     .map((chunk, order) => ({ chunk, order, score: bestWindowCosine(query, windows.get(chunk.id)) }))
     .sort((a, b) => b.score - a.score || a.order - b.order)
