@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { meanDirection } from '../../src/engine/indexing/embed-with-cache.ts';
 import { RANKER_FEATURES, VECTOR_RANKER_FEATURES } from '../../src/engine/search/ranker-features.ts';
-import { windowHolding } from '../../src/engine/search/window-rescoring.ts';
+import { windowHolding, windowTexts } from '../../src/engine/search/window-rescoring.ts';
 import type { Embedder, HybridRanker, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,
@@ -269,6 +270,22 @@ export const MODEL_DESCRIPTION =
  * The trained model as an Embedder (documents only), for scoring window re-scoring the way search does it
  * before the model is exported. Vectors equal the exported graph's (the export is checked against them).
  */
+/** Each chunk's vector as indexing computes it for a window-re-scoring model, one after another. */
+async function windowMeanVectors(
+  embedder: Embedder,
+  chunks: readonly PairChunk[],
+  options: WindowRescoring,
+): Promise<Float32Array> {
+  const D = embedder.dimension;
+  const out = new Float32Array(chunks.length * D);
+  for (const [i, chunk] of chunks.entries()) {
+    const content = chunk.text.slice(chunk.text.indexOf('\n') + 1);
+    const windows = await embedder.embedDocuments(windowTexts({ path: chunk.path, content }, options));
+    out.set(meanDirection(windows), i * D);
+  }
+  return out;
+}
+
 function bagEmbedder(model: BagModel, modelId: string, codeBag: (text: string) => Bag): Embedder {
   const stats = { texts: 0, batches: 0 };
   const D = model.dimension;
@@ -472,7 +489,14 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     bagOf(encodeForModel(tokenIdsOf, text, settings.maxTokens)),
   );
   const validationQueryVectors = embedBags(stored, 'query', validation.queries);
-  const validationChunkVectors = embedBags(stored, 'code', validation.candidates);
+  // As search finds candidates: a window-re-scoring model's chunk vector is its windows' mean direction.
+  const validationChunkVectors = windowRescoring
+    ? await windowMeanVectors(
+        embedder,
+        validationChunks.map((c) => data.chunks[c] as PairChunk),
+        windowRescoring,
+      )
+    : embedBags(stored, 'code', validation.candidates);
   const fusionScores = await scoreFusions(
     validationQueryVectors,
     validationChunkVectors,

@@ -55,17 +55,15 @@ export function nameTexts(chunk: Pick<StoredChunk, 'symbols'>): string[] {
 }
 
 /**
- * Everything indexing embeds for a chunk: its own text and, for a model that re-scores by windows, its
- * windows (none when the chunk is its only window: its own vector serves) and its names.
+ * Everything indexing embeds for a chunk: its own text or, for a model that re-scores by windows, its
+ * windows (the first `windows` texts; a chunk of one window is its own text) and then its names.
  */
 export function indexedTexts(
   chunk: Pick<StoredChunk, 'path' | 'content' | 'symbols'>,
   rescoring: WindowRescoring | undefined,
 ): { readonly texts: string[]; readonly windows: number; readonly named: boolean } {
-  const text = embeddingText(chunk);
-  if (!rescoring) return { texts: [text], windows: 0, named: false };
-  const cut = windowTexts(chunk, rescoring);
-  const windows = cut.length === 1 && cut[0] === text ? [] : cut;
+  if (!rescoring) return { texts: [embeddingText(chunk)], windows: 0, named: false };
+  const windows = windowTexts(chunk, rescoring);
   const names = nameTexts(chunk);
-  return { texts: [text, ...windows, ...names], windows: windows.length, named: names.length > 0 };
+  return { texts: [...windows, ...names], windows: windows.length, named: names.length > 0 };
 }
