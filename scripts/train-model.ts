@@ -30,9 +30,6 @@ async function main(): Promise<void> {
       'no-retrieval-bench': { type: 'boolean', default: false },
       'data-cache': { type: 'string' },
       checkpoint: { type: 'string' },
-      bench: { type: 'string' },
-      'bench-home': { type: 'string' },
-      'bench-repo': { type: 'string', default: 'devbench' },
       set: { type: 'string', multiple: true, default: [] },
     },
   });
@@ -53,10 +50,6 @@ async function main(): Promise<void> {
     dataCache: values['data-cache'],
     retrievalBench: !values['no-retrieval-bench'],
     checkpoint: values.checkpoint,
-    bench:
-      values.bench && values['bench-home']
-        ? { dir: values.bench, home: values['bench-home'], repo: values['bench-repo'] ?? 'devbench' }
-        : undefined,
     log: (line) => process.stdout.write(`${line}\n`),
   });
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { meanDirection } from '../../src/engine/indexing/embed-with-cache.ts';
 import { RANKER_FEATURES, VECTOR_RANKER_FEATURES } from '../../src/engine/search/ranker-features.ts';
 import { windowHolding, windowTexts } from '../../src/engine/search/window-rescoring.ts';
-import type { Embedder, HybridRanker, WindowRescoring } from '../../src/engine/types.ts';
+import type { Embedder, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,
   type BagModel,
@@ -47,7 +47,6 @@ import {
   selectFeatures,
 } from './ranker-fitting.ts';
 import { retrievalSection, runRetrievalBench } from './retrieval-bench.ts';
-import type { BenchScores } from './search-benchmark.ts';
 import { SPECIAL_TOKENS } from './tokenizer-spec.ts';
 import {
   type EpochReport,
@@ -233,8 +232,6 @@ export interface TrainingRunOptions {
   readonly checkpoint?: string;
   /** After export, score the model with `npm run bench:retrieval` and add the result to the data card. */
   readonly retrievalBench?: boolean;
-  /** A benchmark built with extract.mjs, scored after training (report only; never used to train). */
-  readonly bench?: { dir: string; home: string; repo: string };
   readonly log: (line: string) => void;
 }
 
@@ -252,14 +249,10 @@ export interface TrainedModel {
   readonly ranker?: RankerChoice;
   /** The vector-side ranker and how it was chosen, when the settings ask for one. */
   readonly vectorRanker?: RankerChoice;
-  /** Rankers fit on fewer features, for comparison (dev benchmark hybrid MRR@10 when one was given). */
-  readonly rankerAblations: readonly { name: string; choice: RankerChoice; benchmark?: number }[];
-  /** Dev benchmark hybrid MRR@10 with rank fusion instead of the ranker, when both were there. */
-  readonly rrfBenchmark?: number;
+  /** Rankers fit on fewer features, for comparison. */
+  readonly rankerAblations: readonly { name: string; choice: RankerChoice }[];
   /** What search re-scores by, when the model asks for it. */
   readonly windowRescoring?: WindowRescoring;
-  /** Scores on the held-out benchmark, when one was given (report only). */
-  readonly benchmark?: BenchScores;
   readonly trainingSeconds: number;
 }
 
@@ -477,8 +470,6 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
   const trainingSeconds = (performance.now() - started) / 1000;
 
   // Fusion settings for hybrid search, chosen on the validation packages against the engine's own BM25.
-  const split = (m: Float32Array) =>
-    Array.from({ length: m.length / D }, (_, i) => m.subarray(i * D, (i + 1) * D));
   const stored = asStored(model, settings.storage);
   const keyword = await keywordRankings(
     validationChunks.map((c) => data.chunks[c] as PairChunk),
@@ -525,7 +516,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
 
   // The hybrid ranker, fit on the validation packages (its penalty by leave-one-package-out).
   let ranker: RankerChoice | undefined;
-  const ablations: { name: string; choice: RankerChoice; benchmark?: number }[] = [];
+  const ablations: { name: string; choice: RankerChoice }[] = [];
   if (windowRescoring && settings.ranker) {
     const groups = await rankingGroups(
       data.validation.map((p) => p.query),
@@ -587,47 +578,6 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     );
   }
 
-  let benchmark: BenchScores | undefined;
-  let rrfBenchmark: number | undefined;
-  if (options.bench) {
-    const { loadBenchIndex, scoreBench } = await import('./search-benchmark.ts');
-    const index = await loadBenchIndex(options.bench.dir, options.bench.home, options.bench.repo);
-    const chunkVectors = split(
-      embedBags(
-        stored,
-        'code',
-        index.chunks.map((c) => bagOf(encodeForModel(tokenIdsOf, c.text, settings.maxTokens))),
-      ),
-    );
-    const queryVectors = split(
-      embedBags(
-        stored,
-        'query',
-        index.queries.map((q) => queryBag(q.query)),
-      ),
-    );
-    // Hybrid as search ranks it: with the given ranker, or with rank fusion when there is none.
-    const scoreWith = (hybridRanker?: HybridRanker) =>
-      scoreBench(index, queryVectors, chunkVectors, embedder, {
-        fusion: bestFusion.fusion,
-        ...(windowRescoring ? { windowRescoring } : {}),
-        ...(hybridRanker ? { hybridRanker } : {}),
-      });
-    const scores = await scoreWith(ranker?.ranker);
-    benchmark = scores;
-    log(`benchmark ${options.bench.dir}: ${JSON.stringify(scores)}`);
-    if (ranker) {
-      const fused = await scoreWith(undefined);
-      rrfBenchmark = fused.hybrid.mrr10;
-      log(`benchmark, rank fusion instead of the ranker: hybrid MRR@10 ${fused.hybrid.mrr10.toFixed(4)}`);
-    }
-    for (const ablation of ablations) {
-      const ablated = await scoreWith(ablation.choice.ranker);
-      ablation.benchmark = ablated.hybrid.mrr10;
-      log(`benchmark, ranker ${ablation.name}: hybrid MRR@10 ${ablated.hybrid.mrr10.toFixed(4)}`);
-    }
-  }
-
   const trained: TrainedModel = {
     model,
     vocab,
@@ -640,9 +590,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
     ...(ranker ? { ranker } : {}),
     ...(vectorRanker ? { vectorRanker } : {}),
     rankerAblations: ablations,
-    ...(rrfBenchmark === undefined ? {} : { rrfBenchmark }),
     ...(windowRescoring ? { windowRescoring } : {}),
-    benchmark,
     trainingSeconds,
   };
   if (options.outDir) {

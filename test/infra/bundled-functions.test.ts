@@ -96,7 +96,7 @@ describe('every bundled function', () => {
     }
   });
 
-  it('fits in 250 MB unzipped together with its layers', () => {
+  it('fits in 250 MB unzipped together with its layers, with 20 MB to spare (room for a larger model)', () => {
     const mb = (bytes: number) => +(bytes / 1e6).toFixed(1);
     const report = functions.map((fn) => {
       const code = folderBytes(fn.codeDir);
@@ -113,7 +113,7 @@ describe('every bundled function', () => {
     expect(report.map((row) => row.function).sort()).toEqual(
       ['IndexUpkeep', 'IndexWorker', 'Search', 'Webhook'].sort(),
     );
-    for (const row of report) expect(row.headroomMb, row.function).toBeGreaterThan(0);
+    for (const row of report) expect(row.headroomMb, row.function).toBeGreaterThanOrEqual(20);
   });
 
   it('needs no newer glibc than Amazon Linux 2023 has', () => {

@@ -3,8 +3,11 @@
  * per process: the runtime's WASM module is a process-wide singleton anyway, and a grammar is immutable
  * once loaded, so every chunker shares them. Parsers and queries are per chunker (see `chunker.ts`).
  */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Language as Grammar } from '@vscode/tree-sitter-wasm';
 import treeSitter from '@vscode/tree-sitter-wasm';
 
@@ -39,6 +42,16 @@ function initRuntime(wasmDirectory: string): Promise<void> {
 }
 
 /**
+ * A grammar's bytes: the `.wasm` file, or where only its gzip copy (`.wasm.gz`) was shipped — as the Lambda
+ * bundle ships them, a third of the size, to leave room under Lambda's 250 MB for the model — that copy
+ * inflated (a few milliseconds, once per process).
+ */
+async function grammarBytes(path: string): Promise<string | Uint8Array> {
+  if (existsSync(path) || !existsSync(`${path}.gz`)) return path;
+  return gunzipSync(await readFile(`${path}.gz`));
+}
+
+/**
  * Loads a grammar by its file name, once per process. `wasmDirectory` matters where the package's files
  * were copied elsewhere, as a bundler does for a Lambda function.
  */
@@ -46,7 +59,9 @@ export function loadGrammar(wasmFile: string, wasmDirectory = defaultWasmDirecto
   const path = join(wasmDirectory, wasmFile);
   let grammar = grammars.get(path);
   if (!grammar) {
-    grammar = initRuntime(wasmDirectory).then(() => GrammarClass.load(path));
+    grammar = initRuntime(wasmDirectory)
+      .then(() => grammarBytes(path))
+      .then((bytes) => GrammarClass.load(bytes));
     // A failed load is not cached, so a later chunker can try again.
     grammar.catch(() => grammars.delete(path));
     grammars.set(path, grammar);

@@ -3,7 +3,11 @@
  * symbols it reports, and how it falls back.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHUNKER_VERSION,
@@ -519,6 +523,28 @@ describe('options and versions', () => {
     const failing = createChunker({ languages: ['rust'], wasmDirectory: join(FIXTURES, 'no-such-folder') });
     await expect(failing).rejects.toThrow(/could not load the tree-sitter grammars/);
     await expect(failing).rejects.toMatchObject({ cause: expect.objectContaining({ code: 'ENOENT' }) });
+  });
+
+  it('loads a grammar shipped only gzipped, as the Lambda bundle ships them, and chunks the same', async () => {
+    const source = dirname(
+      createRequire(import.meta.url).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'),
+    );
+    const folder = await mkdtemp(join(tmpdir(), 'codesearch-gz-grammars-'));
+    try {
+      await copyFile(join(source, 'tree-sitter.wasm'), join(folder, 'tree-sitter.wasm'));
+      const grammar = await readFile(join(source, 'tree-sitter-go.wasm'));
+      await writeFile(join(folder, 'tree-sitter-go.wasm.gz'), gzipSync(grammar));
+      const zipped = await createChunker({ languages: ['go'], wasmDirectory: folder });
+      const plain = await createChunker({ languages: ['go'] });
+      const text = 'package main\n\nfunc main() {\n\tprintln("hi")\n}\n\nfunc helper() int { return 1 }\n';
+      const input = { repo: 'acme/app', path: 'main.go', language: 'go' as const, text };
+      expect(zipped.chunk(input)).toEqual(plain.chunk(input));
+      expect(zipped.chunk(input).flatMap((c) => c.symbols)).toEqual(['main', 'helper']);
+      zipped.close();
+      plain.close();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('cannot be used after close', async () => {
