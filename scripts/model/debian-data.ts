@@ -18,6 +18,8 @@ export interface CombinedPairData extends PairData {
   /** What the Debian packages gave, for the data card (absent when they were not used). */
   readonly debian?: {
     readonly packages: readonly DebianPackageCounts[];
+    /** `packages` of the combined data from this index on are the Debian ones. */
+    readonly firstPackage: number;
     readonly skipped: Readonly<Record<string, number>>;
     /** Training pairs by kind (doc comment, comment inside code). */
     readonly kinds: Readonly<Record<string, number>>;
@@ -132,6 +134,7 @@ export async function combinePairData(
     windows: debian.train.map((w) => ({ query: w.query, text: w.text, pkg: offset + w.pkg })),
     debian: {
       packages: debian.packages,
+      firstPackage: offset,
       skipped: debian.skipped,
       kinds: count(debian.train.map((w) => w.kind)),
       languages: debian.packages.reduce<Record<string, number>>((sum, p) => {

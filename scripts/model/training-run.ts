@@ -113,7 +113,7 @@ export interface ModelSettings extends TrainSettings {
 }
 
 export const DEFAULT_SETTINGS: ModelSettings = {
-  modelId: 'codesearch-bag-v1-256',
+  modelId: 'codesearch-bag-v2-256',
   dimension: 256,
   maxTokens: 512,
   separateQueryEmbeddings: false,
@@ -129,12 +129,12 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   trainOnWindows: true,
   ranker: true,
   vectorRanker: true,
-  debian: false,
+  debian: true,
   maxPairsPerPackage: 1500,
   maxInlinePairsPerPackage: 0,
-  maxTestPairsPerPackage: 0,
+  maxTestPairsPerPackage: 400,
   maxValidationPairs: 60,
-  vocabSize: 0,
+  vocabSize: 32768,
   questionFraming: 0,
   epochs: 3,
   batchSize: 256,
