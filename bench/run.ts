@@ -72,8 +72,8 @@ async function latency(services: LocalServices, mode: SearchMode, rounds: number
 /**
  * Latency of queries never asked before: every question of the plain-language benchmark
  * (`bench/retrieval/questions/`), each once, after the repeated queries warmed the process — as a search
- * function that has served other users meets a new question. Nothing of a query is cached: its embedding,
- * candidates and their windows are its own (a candidate another query ranked may still be cached).
+ * function that has served other users meets a new question: its embedding and its candidates are its own,
+ * and LanceDB's page caches hold what earlier queries read.
  */
 async function freshLatency(services: LocalServices, mode: SearchMode, queries: readonly string[]) {
   for (const query of QUERIES) await runSearch(services, { query, mode, limit: 10 }); // warm the process

@@ -130,8 +130,10 @@ ${
     ? `Search re-scores this model's candidates by their best window of ${trained.windowRescoring.windowLines} lines (each with
 ${trained.windowRescoring.contextLines} lines before it; \`windowRescoring\` in codesearch-model.json, \`src/engine/search/window-rescoring.ts\`):
 the ${trained.windowRescoring.depth} best chunks of the vector side (and, in hybrid search, of the keyword side) are scored by the
-cosine of their best window with the query, so one relevant method can carry a long chunk. All vector and
-hybrid numbers below include it, as search applies it.
+cosine of their best window with the query, so one relevant method can carry a long chunk. Indexing embeds
+every chunk's windows (and its definitions' names) and stores them with it; the chunk's own vector, which
+finds the candidates, is its windows' mean direction. All vector and hybrid numbers below include this, as
+search applies it.
 
 `
     : ''

@@ -131,7 +131,7 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   vectorRanker: true,
   debian: true,
   maxPairsPerPackage: 1500,
-  maxInlinePairsPerPackage: 0,
+  maxInlinePairsPerPackage: 600,
   maxTestPairsPerPackage: 400,
   maxValidationPairs: 60,
   vocabSize: 32768,

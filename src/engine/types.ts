@@ -55,7 +55,7 @@ export interface Chunk {
 
 export interface EmbeddedChunk extends Chunk {
   readonly vector: Float32Array;
-  /** For a model that re-scores by windows: its parts' vectors, computed with the chunk's (chunk-parts.ts). */
+  /** For a model that re-scores by windows: its parts' vectors, computed with the chunk's (embed-with-cache.ts). */
   readonly parts?: ChunkParts;
 }
 

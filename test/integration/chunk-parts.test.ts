@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partVectorsOfCell } from '#adapters/lancedb/chunk-schema.ts';
 import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { SqliteStateStore } from '#adapters/local/sqlite-state-store.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
@@ -84,6 +85,32 @@ describe('chunk parts at index time (default model, SQLite cache)', () => {
     } finally {
       cache.close();
     }
+  });
+
+  it('gives identical code under other names its own name vector (the names are part of the cache key)', async () => {
+    const cache = await SqliteStateStore.open(join(await tempDir(), 'state.db'));
+    try {
+      const body = 'close() {\n  this.socket.end();\n}';
+      const twins = [
+        chunk('src/conn.ts', body, ['Client.close'], 10),
+        chunk('src/conn.ts', body, ['Server.close'], 40),
+      ];
+      const { chunks, embedded } = await embedWithCache(twins, embedder, cache, 'v1');
+      expect(embedded).toBe(2);
+      const [client, server] = chunks.map((c) => c.parts?.name as Float32Array);
+      const [clientName, serverName] = await embedder.embedDocuments(['Client.close', 'Server.close']);
+      expect(cosine(clientName as Float32Array, client as Float32Array)).toBeCloseTo(1, 5);
+      expect(cosine(serverName as Float32Array, server as Float32Array)).toBeCloseTo(1, 5);
+    } finally {
+      cache.close();
+    }
+  });
+
+  it('reads a stored cell that is not whole vectors as no parts, so search embeds them again', () => {
+    expect(partVectorsOfCell(new Uint8Array(3 * 256), 256)).toHaveLength(3);
+    expect(partVectorsOfCell(new Uint8Array(256 + 7), 256)).toEqual([]);
+    expect(partVectorsOfCell('not bytes', 256)).toEqual([]);
+    expect(partVectorsOfCell(null, 256)).toEqual([]);
   });
 
   it('embeds a damaged cache entry again instead of trusting it', async () => {

@@ -33,7 +33,12 @@ export class DynamoEmbeddingCache implements EmbeddingCache {
       [...new Set(keys)].map((key) => ({ key })),
       { expression: '#k, #v', names: { '#k': 'key', '#v': 'vector' } },
     );
-    return new Map(items.map((item) => [String(item.key), toVector(item.vector as Uint8Array)]));
+    // An item that is not whole floats is damaged: not found, so it is embedded again.
+    return new Map(
+      items
+        .filter((item) => item.vector instanceof Uint8Array && item.vector.byteLength % 4 === 0)
+        .map((item) => [String(item.key), toVector(item.vector as Uint8Array)]),
+    );
   }
 
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {

@@ -207,8 +207,9 @@ export function toInt8(vector: PartVector): Int8Array {
 }
 
 /** A `binaryColumn` cell back as its int8 vectors (views into the cell's bytes). */
-export function partVectorsOfCell(cell: Uint8Array | null | undefined, dimension: number): Int8Array[] {
-  if (!cell || cell.length === 0) return [];
+export function partVectorsOfCell(cell: unknown, dimension: number): Int8Array[] {
+  // Anything but whole vectors' bytes (another writer's cell) reads as none: search embeds the parts again.
+  if (!(cell instanceof Uint8Array) || cell.length === 0 || cell.length % dimension !== 0) return [];
   const out: Int8Array[] = [];
   for (let at = 0; at + dimension <= cell.length; at += dimension) {
     out.push(new Int8Array(cell.buffer, cell.byteOffset + at, dimension));

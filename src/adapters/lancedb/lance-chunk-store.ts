@@ -440,8 +440,8 @@ export class LanceChunkStore implements ChunkStore {
 /** A row as a chunk; with `dimension`, its parts' vectors too (when the row has any). */
 function toStoredChunk(row: Record<string, unknown>, dimension?: number): StoredChunk {
   const symbols = row.symbols as { toArray(): string[] } | string[] | null;
-  const windows = dimension ? partVectorsOfCell(row.window_vectors as Uint8Array | null, dimension) : [];
-  const [name] = dimension ? partVectorsOfCell(row.name_vector as Uint8Array | null, dimension) : [];
+  const windows = dimension ? partVectorsOfCell(row.window_vectors, dimension) : [];
+  const [name] = dimension ? partVectorsOfCell(row.name_vector, dimension) : [];
   return {
     id: String(row.id),
     repo: String(row.repo),

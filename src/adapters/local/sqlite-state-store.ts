@@ -159,7 +159,8 @@ export class SqliteStateStore implements FileHashStore, EmbeddingCache {
       if (i > 0) await yieldToEventLoop();
       for (const key of keys.slice(i, i + SLICE)) {
         const row = lookup.get(key) as { vector: Uint8Array } | undefined;
-        if (row) found.set(key, bytesToVector(row.vector));
+        // A blob that is not whole floats is damaged: not found, so it is embedded again.
+        if (row && row.vector.byteLength % 4 === 0) found.set(key, bytesToVector(row.vector));
       }
     }
     return found;

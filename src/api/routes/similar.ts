@@ -2,7 +2,9 @@
  * `POST /similar`: code like a snippet (embedded as a document, since it is compared with code), or like an
  * indexed location (its stored vector is reused; the location's own chunk is left out of the results).
  */
+
 import { NotFoundError } from '#engine/errors.ts';
+import { documentVector } from '#engine/indexing/embed-with-cache.ts';
 import { describeAccess } from '#engine/search/repo-access.ts';
 import { decodeCursor, encodeCursor, MAX_RESULT_DEPTH, requestFingerprint } from '../cursor.ts';
 import { jsonResult } from '../http-types.ts';
@@ -57,7 +59,9 @@ export const similarRoute = defineRoute({
         vector = await services.store.chunkVector(source.id);
         if (!vector) throw new NotFoundError('That location was re-indexed meanwhile; try again');
       } else {
-        [vector] = await services.embedder.embedDocuments([request.snippet ?? '']);
+        // Embedded as indexing embeds a chunk (by its windows, for a model that re-scores by them), so a
+        // snippet copied from the index finds its own chunk first.
+        vector = await documentVector(services.embedder, { path: '', content: request.snippet ?? '' });
       }
       const depth = Math.min(offset + limit, MAX_RESULT_DEPTH);
       const found = (await services.store.vectorSearch(vector as Float32Array, filter, depth + 2)).filter(

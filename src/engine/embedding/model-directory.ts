@@ -72,9 +72,10 @@ export const ModelConfigSchema = z
       .refine((h) => h.vectorWeight + h.keywordWeight > 0, 'vectorWeight and keywordWeight cannot both be 0')
       .optional(),
     /**
-     * Re-score the vector side's candidates by their best-matching window of lines (see
-     * search/window-rescoring.ts). Costs an embedding per window per candidate at query time, so only cheap
-     * models should ask for it. Does not change stored vectors, so it is not part of the model id.
+     * Index every chunk as its windows of lines and its names, and re-score the candidates by their best
+     * window (see search/window-rescoring.ts and indexing/embed-with-cache.ts). Costs about one more
+     * embedding of each chunk's text at index time, so only cheap models should ask for it. How windows are
+     * cut changes the stored vectors, so it is part of the model id; `depth` (a search-time choice) is not.
      */
     windowRescoring: z
       .strictObject({
@@ -164,6 +165,7 @@ function contentHash(parts: readonly Uint8Array[]): string {
 
 function vectorAffectingSettings(config: ModelConfig): Uint8Array {
   const { dimension, pooling, normalize, maxTokens, queryPrefix, documentPrefix, outputName } = config;
+  const windows = config.windowRescoring;
   const canonical = JSON.stringify({
     dimension,
     pooling,
@@ -172,6 +174,8 @@ function vectorAffectingSettings(config: ModelConfig): Uint8Array {
     queryPrefix,
     documentPrefix,
     outputName: outputName ?? null,
+    // Only when set, so the ids of models without window re-scoring stay what they were.
+    ...(windows ? { windows: { lines: windows.windowLines, context: windows.contextLines } } : {}),
   });
   return Buffer.from(canonical, 'utf8');
 }

@@ -18,7 +18,7 @@ import type {
   EmbeddingCache,
   WindowRescoring,
 } from '../types.ts';
-import { embeddingText, indexedTexts } from './embedding-text.ts';
+import { embeddingText, indexedTexts, nameTexts, windowTexts } from './embedding-text.ts';
 
 export { embeddingText } from './embedding-text.ts';
 
@@ -33,12 +33,22 @@ export function embeddingCacheKey(modelId: string, chunkerVersion: string, text:
   return sha256Hex(`${modelId}\u0000${chunkerVersion}\u0000${sha256Hex(text)}`);
 }
 
-/** The cache key of a chunk with its parts: the windows' cut is part of what was embedded. */
-function partsCacheKey(modelId: string, chunkerVersion: string, text: string, rescoring: WindowRescoring) {
+/**
+ * The cache key of a chunk with its parts: the windows' cut and the names are part of what was embedded (two
+ * identical methods of two classes have the same text and different qualified names).
+ */
+function partsCacheKey(
+  modelId: string,
+  chunkerVersion: string,
+  chunk: Pick<Chunk, 'path' | 'content' | 'symbols'>,
+  rescoring: WindowRescoring,
+) {
+  const cut = `${rescoring.windowLines}:${rescoring.contextLines}`;
+  const names = nameTexts(chunk).join('\u0000');
   return embeddingCacheKey(
     modelId,
     chunkerVersion,
-    `parts\u0000${rescoring.windowLines}:${rescoring.contextLines}\u0000${text}`,
+    `parts\u0000${cut}\u0000${names}\u0000${embeddingText(chunk)}`,
   );
 }
 
@@ -65,12 +75,26 @@ function unpackParts(
   const names = packed[1] as number;
   if (!Number.isInteger(windowCount) || windowCount < 1 || (names !== 0 && names !== 1)) return undefined;
   if (packed.length !== 2 + dimension * (windowCount + names)) return undefined;
+  for (const x of packed) if (!Number.isFinite(x)) return undefined;
   const at = (i: number) => packed.subarray(2 + i * dimension, 2 + (i + 1) * dimension);
   const windows = Array.from({ length: windowCount }, (_, i) => at(i));
   return {
     vector: meanDirection(windows),
     parts: { windows, ...(names === 1 ? { name: at(windowCount) } : {}) },
   };
+}
+
+/**
+ * A text's vector as indexing computes a chunk's: the mean direction of its windows for a model that re-scores
+ * by windows, else its own embedding. `similar` embeds a snippet this way, to compare it with chunks.
+ */
+export async function documentVector(
+  embedder: Embedder,
+  document: Pick<Chunk, 'path' | 'content'>,
+): Promise<Float32Array> {
+  const rescoring = embedder.windowRescoring;
+  const texts = rescoring ? windowTexts(document, rescoring) : [embeddingText(document)];
+  return meanDirection(await embedder.embedDocuments(texts));
 }
 
 /** The unit vector along the mean of `vectors`' directions (each counts alike, whatever its length). */
@@ -102,6 +126,8 @@ export async function embedWithCache(
   const texts = chunks.map(embeddingText);
   const keys = texts.map((text) => embeddingCacheKey(embedder.modelId, chunkerVersion, text));
   const cached = await cache.getMany([...new Set(keys)]);
+  // A vector of another dimension (a damaged entry) is embedded again rather than trusted.
+  for (const [key, vector] of cached) if (vector.length !== embedder.dimension) cached.delete(key);
   // Identical chunks within the batch (copied files, license headers) are embedded once.
   const missing = new Map<string, string>();
   keys.forEach((key, i) => {
@@ -135,8 +161,7 @@ async function embedWithParts(
   chunkerVersion: string,
   rescoring: WindowRescoring,
 ): Promise<EmbedOutcome> {
-  const texts = chunks.map(embeddingText);
-  const keys = texts.map((text) => partsCacheKey(embedder.modelId, chunkerVersion, text, rescoring));
+  const keys = chunks.map((chunk) => partsCacheKey(embedder.modelId, chunkerVersion, chunk, rescoring));
   const found = new Map<string, { vector: Float32Array; parts: ChunkParts }>();
   for (const [key, packed] of await cache.getMany([...new Set(keys)])) {
     // An entry of another shape (a damaged cache) is embedded again rather than trusted.

@@ -1,7 +1,7 @@
 /**
  * The texts the model embeds for a chunk: the chunk itself and, for a model that re-scores by windows
  * (`WindowRescoring`), its parts — each window of lines and its definitions' names. Indexing embeds them
- * (chunk-parts.ts) and search falls back to embedding them for chunks an index holds without parts, so both
+ * (embed-with-cache.ts) and search falls back to embedding them for chunks that come without parts, so both
  * must cut them the same way: here.
  */
 import type { Chunk, StoredChunk, WindowRescoring } from '../types.ts';

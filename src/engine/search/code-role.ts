@@ -15,8 +15,9 @@ const TEST_PATH =
 const EXAMPLE_PATH = /(?:^|\/)(?:examples?|samples?|demos?|benches|benchmarks?)\/|(?:^|\/)example_[^/]*$/;
 const DOCS_PATH = /(?:^|\/)(?:docs?|documentation)\/|\.(?:md|mdx|rst|txt|adoc)$/i;
 /** Tests inside implementation files: Rust's `#[test]` / `#[cfg(test)]`, Go's TestXxx, Python's test_xxx. */
+// [ \t]*, not \s*: with the m flag \s would run across blank lines, quadratic over a long run of them.
 const TEST_CODE =
-  /^\s*#\[(?:\w+::)?test\]|^\s*#\[cfg\(test\)\]|^func (?:Test|Benchmark|Fuzz)[A-Z_]\w*\(\w+ \*testing\.[TBF]\)/m;
+  /^[ \t]*#\[(?:\w+::)?test\]|^[ \t]*#\[cfg\(test\)\]|^func (?:Test|Benchmark|Fuzz)[A-Z_]\w*\(\w+ \*testing\.[TBF]\)/m;
 
 /** The role of `chunk`: by its path first, then by test markers in its code. */
 export function codeRole(chunk: Pick<StoredChunk, 'path' | 'content'>): CodeRole {

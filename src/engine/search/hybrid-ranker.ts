@@ -9,8 +9,8 @@
  * fusion order, so deep pages stay cheap.
  *
  * Needs window re-scoring (the window cosine is its strongest model feature); the evidence per candidate —
- * window vectors and a vector of its definition names — is what the index stored with the chunk (or, for an
- * index written without it, embedded at query time and cached by chunk id).
+ * window vectors and a vector of its definition names — is what the index stored with the chunk (or, for a
+ * chunk that comes without it, embedded at query time and cached by chunk id).
  */
 import type { Embedder, HybridFusion, HybridRanker, ScoredChunk, WindowRescoring } from '../types.ts';
 import { fuseRrf } from './rank-fusion.ts';

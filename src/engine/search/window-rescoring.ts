@@ -7,10 +7,11 @@
  * keeps the chunk as the unit of results while letting one relevant part carry it.
  *
  * The windows' vectors are computed at index time and stored with the chunk (`ChunkParts`), so a query
- * embeds only itself. For chunks of an index written without them, they are embedded at query time, only
- * for the candidates, and cached by chunk id (ids change with content). The model opts in through
- * `windowRescoring` in its codesearch-model.json: about one more embedding of the chunk's text per chunk at
- * index time, cheap for a bag-of-words model and not for a transformer.
+ * embeds only itself. Chunks that come without them (a store that does not keep them, such as training's
+ * validation index, or options other than the model's own) get them embedded at query time, only for the
+ * candidates, and cached by chunk id (ids change with content). The model opts in through `windowRescoring`
+ * in its codesearch-model.json: indexing embeds each chunk's windows and names instead of the chunk, about
+ * one more embedding of its text, cheap for a bag-of-words model and not for a transformer.
  */
 import { nameTexts, windowTexts } from '../indexing/embedding-text.ts';
 import type { Embedder, PartVector, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
@@ -89,8 +90,12 @@ export async function partVectors(
   const window = new Map<string, readonly PartVector[]>();
   const name = new Map<string, readonly PartVector[]>();
   const missing: StoredChunk[] = [];
+  // Stored parts were cut as the model's own options cut them; other options (a benchmark's) embed afresh.
+  const own = embedder.windowRescoring;
+  const storedFits =
+    own !== undefined && own.windowLines === options.windowLines && own.contextLines === options.contextLines;
   for (const chunk of chunks) {
-    if (chunk.parts && chunk.parts.windows.length > 0) {
+    if (storedFits && chunk.parts && chunk.parts.windows.length > 0) {
       window.set(chunk.id, chunk.parts.windows);
       name.set(chunk.id, chunk.parts.name ? [chunk.parts.name] : []);
     } else missing.push(chunk);

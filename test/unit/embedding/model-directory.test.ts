@@ -28,14 +28,19 @@ describe('readModelDirectory', () => {
     expect(tuned.modelId).toBe(plain.modelId);
   });
 
-  it('reads optional window re-scoring settings, filling in defaults, without changing the model id', async () => {
+  it('reads optional window re-scoring settings, filling in defaults; the window cut is part of the model id', async () => {
     const plain = await readModelDirectory(await writeTinyModelDir());
-    const rescored = await readModelDirectory(
-      await writeTinyModelDir({ config: { windowRescoring: { windowLines: 12 } } }),
-    );
+    const at = async (windowRescoring: Record<string, number>) =>
+      readModelDirectory(await writeTinyModelDir({ config: { windowRescoring } }));
+    const rescored = await at({ windowLines: 12 });
     expect(plain.config.windowRescoring).toBeUndefined();
     expect(rescored.config.windowRescoring).toEqual({ windowLines: 12, contextLines: 0, depth: 33 });
-    expect(rescored.modelId).toBe(plain.modelId);
+    // Indexing stores vectors of windows cut this way (and chunk vectors made of them): another cut, or none,
+    // must not reuse the index. How many candidates search re-scores changes nothing stored.
+    expect(rescored.modelId).not.toBe(plain.modelId);
+    expect((await at({ windowLines: 8 })).modelId).not.toBe(rescored.modelId);
+    expect((await at({ windowLines: 12, contextLines: 2 })).modelId).not.toBe(rescored.modelId);
+    expect((await at({ windowLines: 12, depth: 50 })).modelId).toBe(rescored.modelId);
   });
 
   it('reads a learned hybrid ranker beside window re-scoring, without changing the model id', async () => {
@@ -45,12 +50,14 @@ describe('readModelDirectory', () => {
       scale: [0.1, 0.2],
       weights: [1.5, -0.25],
     };
-    const plain = await readModelDirectory(await writeTinyModelDir());
+    const rescored = await readModelDirectory(
+      await writeTinyModelDir({ config: { windowRescoring: { windowLines: 12 } } }),
+    );
     const ranked = await readModelDirectory(
       await writeTinyModelDir({ config: { hybrid: { ranker }, windowRescoring: { windowLines: 12 } } }),
     );
     expect(ranked.config.hybrid?.ranker).toEqual(ranker);
-    expect(ranked.modelId).toBe(plain.modelId);
+    expect(ranked.modelId).toBe(rescored.modelId);
   });
 
   it('names every missing file', async () => {

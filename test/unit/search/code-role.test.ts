@@ -71,4 +71,13 @@ describe('code roles', () => {
       [0, 1, 0],
     ]);
   });
+
+  it('reads a chunk of long runs of blank lines in linear time (a repository may hold anything)', () => {
+    // 200k blank lines: a pattern whose line starts could run across them would take minutes here.
+    const blank = `fn main() {${'\n'.repeat(200_000)}}`;
+    expect(codeRole({ path: 'src/main.rs', content: blank })).toBe('code');
+    expect(codeRole({ path: 'src/main.rs', content: `${'\n'.repeat(200_000)}#[test]\nfn t() {}` })).toBe(
+      'test',
+    );
+  });
 });
