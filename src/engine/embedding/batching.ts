@@ -6,16 +6,34 @@ import type { PackedSequences } from './protocol.ts';
 
 /**
  * Orders text indices longest first (ties by index, so the plan is deterministic) and cuts them into batches
- * of at most `batchSize`. Longest first also means the most expensive batches start first, which evens out
- * the finish times of parallel workers.
+ * of `batchSize` — or, for short texts, more: a batch grows past `batchSize` (up to 8 × it) while its padded
+ * size (texts × its longest) stays within `tokenBudget`, since every model run has a fixed cost that a
+ * batch of definition names (a few tokens each) would otherwise pay 32 texts at a time. Longest first also
+ * means the most expensive batches start first, which evens out the finish times of parallel workers.
  */
-export function planBatches(lengths: ArrayLike<number>, batchSize: number): number[][] {
+export function planBatches(
+  lengths: ArrayLike<number>,
+  batchSize: number,
+  tokenBudget = batchSize * SHORT_TEXT_TOKENS,
+): number[][] {
   const order = Array.from({ length: lengths.length }, (_, i) => i);
   order.sort((a, b) => (lengths[b] ?? 0) - (lengths[a] ?? 0) || a - b);
   const batches: number[][] = [];
-  for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+  const most = batchSize * MAX_BATCH_GROWTH;
+  for (let i = 0; i < order.length; ) {
+    // Sorted longest first: the batch's first text is its longest, so it pads to count × that length.
+    const longest = Math.max(1, lengths[order[i] as number] ?? 0);
+    let end = i + batchSize;
+    while (end < order.length && end - i < most && (end - i + 1) * longest <= tokenBudget) end++;
+    batches.push(order.slice(i, end));
+    i = end;
+  }
   return batches;
 }
+
+/** A text this short (in tokens) or shorter may share a batch with more than `batchSize` others. */
+const SHORT_TEXT_TOKENS = 64;
+const MAX_BATCH_GROWTH = 8;
 
 /** Token ids of many texts, as returned by one or more tokenize tasks. */
 export class TokenizedTexts {

@@ -120,10 +120,12 @@ describe('default model', () => {
   it('counts texts and batches', async () => {
     const before = { ...embedder.stats };
     await embedder.embedDocuments(Array.from({ length: 70 }, (_, i) => `text number ${i}`));
+    await embedder.embedDocuments(Array.from({ length: 70 }, (_, i) => `${PARSER}\n// ${i}`));
     await embedder.embedQuery('one query');
-    expect(embedder.stats.texts - before.texts).toBe(71);
-    // 70 texts at batch size 32 → 3 batches, plus 1 for the query.
-    expect(embedder.stats.batches - before.batches).toBe(4);
+    expect(embedder.stats.texts - before.texts).toBe(141);
+    // 70 short texts fit one batch (their padding is within the token budget); 70 function-sized texts go
+    // 32 at a time → 3 batches; plus 1 for the query.
+    expect(embedder.stats.batches - before.batches).toBe(1 + 3 + 1);
   });
 
   it('truncates very long texts instead of failing', async () => {

@@ -62,22 +62,34 @@ describe('poolOutput', () => {
 });
 
 describe('planBatches', () => {
-  it('covers every index once, longest first, batches no larger than asked', () => {
+  it('covers every index once, longest first; a batch outgrows its size only while its padding stays in budget', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.nat(600), { maxLength: 200 }),
+        fc.array(fc.nat(600), { maxLength: 600 }),
         fc.integer({ min: 1, max: 40 }),
-        (lengths, size) => {
-          const batches = planBatches(lengths, size);
+        fc.integer({ min: 1, max: 4096 }),
+        (lengths, size, budget) => {
+          const batches = planBatches(lengths, size, budget);
           const flat = batches.flat();
           expect([...flat].sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
-          expect(batches.every((b) => b.length >= 1 && b.length <= size)).toBe(true);
+          for (const batch of batches) {
+            expect(batch.length).toBeGreaterThanOrEqual(1);
+            const padded = batch.length * Math.max(1, lengths[batch[0] ?? 0] ?? 0);
+            expect(batch.length <= size || (batch.length <= 8 * size && padded <= budget)).toBe(true);
+          }
+          // Only the last batch may be smaller than asked.
+          expect(batches.slice(0, -1).every((b) => b.length >= size)).toBe(true);
           for (let i = 1; i < flat.length; i++) {
             expect(lengths[flat[i - 1] ?? 0]).toBeGreaterThanOrEqual(lengths[flat[i] ?? 0] ?? 0);
           }
         },
       ),
     );
+  });
+
+  it('puts up to 256 names of a few tokens in one batch, and keeps long texts 32 at a time', () => {
+    expect(planBatches(Array(300).fill(5), 32).map((b) => b.length)).toEqual([256, 44]);
+    expect(planBatches(Array(70).fill(200), 32).map((b) => b.length)).toEqual([32, 32, 6]);
   });
 });
 
