@@ -180,7 +180,7 @@ function binaryColumn(rows: readonly (readonly PartVector[])[], dimension: numbe
     for (const vector of vectors) {
       if (vector.length !== dimension)
         throw new Error(`a part vector has ${vector.length} dimensions, not ${dimension}`);
-      bytes.set(toInt8(vector), position);
+      writeInt8(vector, bytes, position);
       position += dimension;
     }
     offsets[i + 1] = position;
@@ -197,13 +197,32 @@ function binaryColumn(rows: readonly (readonly PartVector[])[], dimension: numbe
 /** `vector` scaled so its largest component is ±127 and rounded (an int8 vector passes as it is). */
 export function toInt8(vector: PartVector): Int8Array {
   if (vector instanceof Int8Array) return vector;
-  let largest = 0;
-  for (const x of vector) largest = Math.max(largest, Math.abs(x));
   const out = new Int8Array(vector.length);
-  if (largest === 0) return out;
-  const scale = 127 / largest;
-  for (let i = 0; i < vector.length; i++) out[i] = Math.round((vector[i] as number) * scale);
+  writeInt8(vector, out, 0);
   return out;
+}
+
+/**
+ * Writes `vector` as int8 into `out` at `at` (scaled so its largest component is ±127; a zero or non-finite
+ * vector as zeros). Straight into the column's buffer: indexing writes one per window of every chunk.
+ */
+function writeInt8(vector: PartVector, out: Int8Array, at: number): void {
+  if (vector instanceof Int8Array) {
+    out.set(vector, at);
+    return;
+  }
+  let largest = 0;
+  for (let i = 0; i < vector.length; i++) {
+    const x = Math.abs(vector[i] as number);
+    if (x > largest) largest = x;
+  }
+  if (!(largest > 0) || !Number.isFinite(largest)) return;
+  const scale = 127 / largest;
+  // Rounding half away from zero by hand: Math.round is slower, and ±127 stays in range either way.
+  for (let i = 0; i < vector.length; i++) {
+    const x = (vector[i] as number) * scale;
+    out[at + i] = x < 0 ? -Math.floor(0.5 - x) : Math.floor(x + 0.5);
+  }
 }
 
 /** A `binaryColumn` cell back as its int8 vectors (views into the cell's bytes). */

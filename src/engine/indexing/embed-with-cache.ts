@@ -101,18 +101,28 @@ export async function documentVector(
 export function meanDirection(vectors: readonly Float32Array[]): Float32Array {
   const first = vectors[0];
   if (!first) throw new Error('no vectors to average');
-  const sum = new Float64Array(first.length);
+  const n = first.length;
+  // Indexing computes one per chunk: plain indexed loops, no iterators or callbacks (they cost 20× here).
+  if (vectors.length === 1 && Math.abs(squaredNorm(first) - 1) < 1e-6) return first;
+  const sum = new Float64Array(n);
   for (const v of vectors) {
-    let norm = 0;
-    for (const x of v) norm += x * x;
+    const norm = squaredNorm(v);
     if (norm === 0) continue;
     const scale = 1 / Math.sqrt(norm);
-    for (let i = 0; i < v.length; i++) sum[i] = (sum[i] as number) + (v[i] as number) * scale;
+    for (let i = 0; i < n; i++) sum[i] = (sum[i] as number) + (v[i] as number) * scale;
   }
   let norm = 0;
-  for (const x of sum) norm += x * x;
+  for (let i = 0; i < n; i++) norm += (sum[i] as number) * (sum[i] as number);
   const scale = norm === 0 ? 0 : 1 / Math.sqrt(norm);
-  return Float32Array.from(sum, (x) => x * scale);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (sum[i] as number) * scale;
+  return out;
+}
+
+function squaredNorm(v: Float32Array): number {
+  let norm = 0;
+  for (let i = 0; i < v.length; i++) norm += (v[i] as number) * (v[i] as number);
+  return norm;
 }
 
 export async function embedWithCache(
@@ -183,9 +193,10 @@ async function embedWithParts(
     for (const [key, plan] of plans) {
       const own = vectors.slice(next, next + plan.texts.length);
       next += plan.texts.length;
-      const packed = packParts(own.slice(0, plan.windows), plan.named ? own.at(-1) : undefined);
-      fresh.push([key, packed]);
-      found.set(key, unpackParts(packed, embedder.dimension) as { vector: Float32Array; parts: ChunkParts });
+      const windows = own.slice(0, plan.windows);
+      const name = plan.named ? own.at(-1) : undefined;
+      fresh.push([key, packParts(windows, name)]);
+      found.set(key, { vector: meanDirection(windows), parts: { windows, ...(name ? { name } : {}) } });
     }
     await cache.putMany(fresh);
   }
