@@ -84,7 +84,9 @@ describe('window re-scoring (default model, real LanceDB)', () => {
     expect(options).toBeDefined();
     if (!options) return;
     const text = 'renew the access token when it has expired';
-    const hits = await search(services, query(text, 'vector'));
+    // Window re-scoring alone: the default model's vector ranker (tested in vector-ranker.test.ts) set aside.
+    const rescoringOnly: Embedder = { ...services.embedder, vectorRanker: undefined };
+    const hits = await search({ store: services.store, embedder: rescoringOnly }, query(text, 'vector'));
     expect(hits.length).toBeGreaterThan(1);
     const queryVector = await services.embedder.embedQuery(text);
     for (const hit of hits) {
