@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { describe, expect, it } from 'vitest';
 import { chunkSchema } from '#adapters/lancedb/chunk-schema.ts';
-import { openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
+import { MAX_VECTOR_INDEX_SEGMENTS, openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
 import { IndexMismatchError } from '#engine/errors.ts';
 import { parsePathFilter } from '#engine/search/filters.ts';
 import { makeChunk } from '#test/helpers/chunks.ts';
@@ -114,6 +114,51 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
     expect(await store.countChunks('org/app')).toBe(2);
     await store.optimize();
     expect((await store.keywordSearch('cancel', {}, 10)).map((h) => h.chunk.startLine)).toEqual([3]);
+    await store.close();
+  });
+
+  it('rebuilds the vector index once incremental optimizes have split it into too many segments', async () => {
+    const uri = await tempDir();
+    const store = await openLanceChunkStore({ uri, metadata, vectorIndexMinRows: 300 });
+    // A deterministic spread of 4-d vectors: enough rows for the index to train on.
+    const vectorOf = (i: number) => [
+      Math.sin(i),
+      Math.cos(i * 1.3),
+      Math.sin(i * 0.7 + 1),
+      Math.cos(i * 0.2),
+    ];
+    const file = (n: number, rows: number) =>
+      Array.from({ length: rows }, (_, i) =>
+        makeChunk(
+          'org/app',
+          `src/f${n}.ts`,
+          i * 3 + 1,
+          `export const v${n}_${i} = ${i};`,
+          vectorOf(n * 1000 + i),
+        ),
+      );
+    await store.replaceFiles('org/app', ['src/f0.ts'], file(0, 400));
+    await store.optimize();
+    const table = await (await lancedb.connect(uri)).openTable('chunks');
+    const segments = async () =>
+      (await table.listIndices()).find((index) => index.name === 'vector_idx')?.numSegments ?? 0;
+    expect(await segments()).toBe(1);
+    const seen: number[] = [];
+    for (let n = 1; n <= MAX_VECTOR_INDEX_SEGMENTS + 3; n++) {
+      await store.replaceFiles('org/app', [`src/f${n}.ts`], file(n, 20));
+      await store.optimize();
+      await table.checkoutLatest();
+      seen.push(await segments());
+    }
+    // Each optimize folds the new rows in as a segment; past the limit the index is one segment again.
+    expect(Math.max(...seen)).toBeLessThanOrEqual(MAX_VECTOR_INDEX_SEGMENTS);
+    expect(seen).toContain(1);
+    expect(seen.some((n) => n > 1)).toBe(true);
+    // And it still finds a row added last, exactly
+    const last = MAX_VECTOR_INDEX_SEGMENTS + 3;
+    const [hit] = await store.vectorSearch(Float32Array.from(vectorOf(last * 1000 + 7)), {}, 1);
+    expect(hit?.chunk.content).toBe(`export const v${last}_7 = 7;`);
+    table.close();
     await store.close();
   });
 

@@ -67,6 +67,8 @@ const TERMS_INDEX = 'terms_idx';
 /** Where Lance records the unenforced primary key, on the key's field. */
 const PRIMARY_KEY_METADATA = 'lance-schema:unenforced-primary-key:position';
 const VECTOR_INDEX = 'vector_idx';
+/** Segments the vector index may have before `optimize()` rebuilds it as one. */
+export const MAX_VECTOR_INDEX_SEGMENTS = 4;
 
 /**
  * Opens (or creates) the chunk table and checks it was built with the same model, dimension and chunker.
@@ -359,6 +361,17 @@ export class LanceChunkStore implements ChunkStore {
     }
     // Compacts small fragments from incremental commits and folds new rows into every index.
     await this.#table.optimize();
+    // Folding new rows in adds a segment to the vector index each time, and a query searches every segment's
+    // partitions: at 100k chunks and 17 segments a vector query took 9.8 ms, against 4.6 ms after one
+    // rebuild (which took 15 s there). Rebuilt once the segments pile up: linear work, done rarely.
+    const vector = (await this.#table.listIndices()).find((index) => index.name === VECTOR_INDEX);
+    if (vector && (vector.numSegments ?? 1) > MAX_VECTOR_INDEX_SEGMENTS) {
+      await this.#table.createIndex('vector', {
+        config: lancedb.Index.hnswSq({ distanceType: 'cosine' }),
+        name: VECTOR_INDEX,
+        replace: true,
+      });
+    }
   }
 
   /**
