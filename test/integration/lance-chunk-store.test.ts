@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { describe, expect, it } from 'vitest';
 import { chunkSchema } from '#adapters/lancedb/chunk-schema.ts';
-import { MAX_VECTOR_INDEX_SEGMENTS, openLanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
+import {
+  MAX_VECTOR_INDEX_SEGMENTS,
+  MAX_VECTOR_INDEX_SEGMENTS_EVER,
+  openLanceChunkStore,
+} from '#adapters/lancedb/lance-chunk-store.ts';
 import { IndexMismatchError } from '#engine/errors.ts';
 import { parsePathFilter } from '#engine/search/filters.ts';
 import { makeChunk } from '#test/helpers/chunks.ts';
@@ -117,7 +121,7 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
     await store.close();
   });
 
-  it('rebuilds the vector index once incremental optimizes have split it into too many segments', async () => {
+  it('rebuilds the vector index as one segment once incremental optimizes have split it, at linear cost', async () => {
     const uri = await tempDir();
     const store = await openLanceChunkStore({ uri, metadata, vectorIndexMinRows: 300 });
     // A deterministic spread of 4-d vectors: enough rows for the index to train on.
@@ -140,24 +144,31 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
     await store.replaceFiles('org/app', ['src/f0.ts'], file(0, 400));
     await store.optimize();
     const table = await (await lancedb.connect(uri)).openTable('chunks');
-    const segments = async () =>
-      (await table.listIndices()).find((index) => index.name === 'vector_idx')?.numSegments ?? 0;
-    expect(await segments()).toBe(1);
-    const seen: number[] = [];
-    for (let n = 1; n <= MAX_VECTOR_INDEX_SEGMENTS + 3; n++) {
-      await store.replaceFiles('org/app', [`src/f${n}.ts`], file(n, 20));
-      await store.optimize();
+    const segments = async () => {
       await table.checkoutLatest();
-      seen.push(await segments());
-    }
-    // Each optimize folds the new rows in as a segment; past the limit the index is one segment again.
-    expect(Math.max(...seen)).toBeLessThanOrEqual(MAX_VECTOR_INDEX_SEGMENTS);
-    expect(seen).toContain(1);
-    expect(seen.some((n) => n > 1)).toBe(true);
+      return (await table.listIndices()).find((index) => index.name === 'vector_idx')?.numSegments ?? 0;
+    };
+    expect(await segments()).toBe(1);
+    const grow = async (from: number, rounds: number, rows: number) => {
+      const seen: number[] = [];
+      for (let n = from; n < from + rounds; n++) {
+        await store.replaceFiles('org/app', [`src/f${n}.ts`], file(n, rows));
+        await store.optimize();
+        seen.push(await segments());
+      }
+      return seen;
+    };
+    // Growing by half (400 → 640 rows in 60-row steps): a segment per optimize, then one again past four.
+    expect(await grow(1, 4, 60)).toEqual([2, 3, 4, 1]);
+    // Growing by a row at a time: segments pile up to sixteen before a rebuild, whatever the growth.
+    const trickle = await grow(5, MAX_VECTOR_INDEX_SEGMENTS_EVER, 1);
+    expect(Math.max(...trickle)).toBe(MAX_VECTOR_INDEX_SEGMENTS_EVER);
+    expect(trickle.at(-1)).toBe(1);
+    expect(MAX_VECTOR_INDEX_SEGMENTS).toBe(4);
     // And it still finds a row added last, exactly
-    const last = MAX_VECTOR_INDEX_SEGMENTS + 3;
-    const [hit] = await store.vectorSearch(Float32Array.from(vectorOf(last * 1000 + 7)), {}, 1);
-    expect(hit?.chunk.content).toBe(`export const v${last}_7 = 7;`);
+    const last = 4 + MAX_VECTOR_INDEX_SEGMENTS_EVER;
+    const [hit] = await store.vectorSearch(Float32Array.from(vectorOf(last * 1000)), {}, 1);
+    expect(hit?.chunk.content).toBe(`export const v${last}_0 = 0;`);
     table.close();
     await store.close();
   });

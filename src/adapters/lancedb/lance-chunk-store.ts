@@ -67,8 +67,14 @@ const TERMS_INDEX = 'terms_idx';
 /** Where Lance records the unenforced primary key, on the key's field. */
 const PRIMARY_KEY_METADATA = 'lance-schema:unenforced-primary-key:position';
 const VECTOR_INDEX = 'vector_idx';
-/** Segments the vector index may have before `optimize()` rebuilds it as one. */
+/** Segments the vector index may have before `optimize()` rebuilds it as one, if the table has grown… */
 export const MAX_VECTOR_INDEX_SEGMENTS = 4;
+/** …by this factor since the last build, */
+export const VECTOR_INDEX_REBUILD_GROWTH = 1.5;
+/** …or whatever it grew, past this many. */
+export const MAX_VECTOR_INDEX_SEGMENTS_EVER = 16;
+/** Field metadata on `vector`: the rows the vector index was last built on. */
+const VECTOR_INDEX_ROWS_META = 'codesearch.vector_index_rows';
 
 /**
  * Opens (or creates) the chunk table and checks it was built with the same model, dimension and chunker.
@@ -353,25 +359,41 @@ export class LanceChunkStore implements ChunkStore {
       if (rows > 0 && !indexes.has(`${column}_idx`))
         await this.#table.createIndex(column, { config, name: `${column}_idx` });
     }
-    if (rows >= this.#vectorIndexMinRows && !indexes.has(VECTOR_INDEX)) {
-      await this.#table.createIndex('vector', {
-        config: lancedb.Index.hnswSq({ distanceType: 'cosine' }),
-        name: VECTOR_INDEX,
-      });
-    }
+    if (rows >= this.#vectorIndexMinRows && !indexes.has(VECTOR_INDEX))
+      await this.#buildVectorIndex(rows, false);
     // Compacts small fragments from incremental commits and folds new rows into every index.
     await this.#table.optimize();
     // Folding new rows in adds a segment to the vector index each time, and a query searches every segment's
     // partitions: at 100k chunks and 17 segments a vector query took 9.8 ms, against 4.6 ms after one
-    // rebuild (which took 15 s there). Rebuilt once the segments pile up: linear work, done rarely.
+    // rebuild (which took 15 s there). So the index is rebuilt as one segment once segments pile up — when
+    // the table has grown by half since the last build (rebuilds then cost, in all, a few times one build of
+    // the final table: linear work), or at most every 16 segments (each costing one build).
     const vector = (await this.#table.listIndices()).find((index) => index.name === VECTOR_INDEX);
-    if (vector && (vector.numSegments ?? 1) > MAX_VECTOR_INDEX_SEGMENTS) {
-      await this.#table.createIndex('vector', {
-        config: lancedb.Index.hnswSq({ distanceType: 'cosine' }),
-        name: VECTOR_INDEX,
-        replace: true,
-      });
+    const segments = vector?.numSegments ?? 1;
+    if (vector && segments > MAX_VECTOR_INDEX_SEGMENTS) {
+      const builtOn = await this.#vectorIndexBuiltOn();
+      const grown = rows >= builtOn * VECTOR_INDEX_REBUILD_GROWTH;
+      if (grown || segments > MAX_VECTOR_INDEX_SEGMENTS_EVER) await this.#buildVectorIndex(rows, true);
     }
+  }
+
+  /** Builds (or replaces) the vector index over the whole table, recording how many rows it was built on. */
+  async #buildVectorIndex(rows: number, replace: boolean): Promise<void> {
+    await this.#table.createIndex('vector', {
+      config: lancedb.Index.hnswSq({ distanceType: 'cosine' }),
+      name: VECTOR_INDEX,
+      replace,
+    });
+    await this.#table.updateFieldMetadata([
+      { path: 'vector', metadata: { [VECTOR_INDEX_ROWS_META]: String(rows) } },
+    ]);
+  }
+
+  /** Rows the vector index was last built on (0 when no build recorded it). */
+  async #vectorIndexBuiltOn(): Promise<number> {
+    const field = (await this.#table.schema()).fields.find((f) => f.name === 'vector');
+    const recorded = Number(field?.metadata.get(VECTOR_INDEX_ROWS_META) ?? 0);
+    return Number.isFinite(recorded) ? recorded : 0;
   }
 
   /**
