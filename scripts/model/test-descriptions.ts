@@ -99,48 +99,37 @@ export function testDescriptions(text: string, language: DocLanguage): TestDescr
       return out;
     }
     case 'javascript':
-    case 'typescript': {
-      // The nearest `describe` above, by indentation: a `describe('parse')` names what its `it`s test.
-      const scopes: { indent: number; subject?: string }[] = [];
-      for (const line of lines) {
-        const indent = line.length - line.trimStart().length;
-        while (scopes.length > 0 && (scopes.at(-1) as { indent: number }).indent >= indent) scopes.pop();
-        const describe = line.match(JS_DESCRIBE);
-        if (describe) {
-          const subject = subjectOf(firstString(describe));
-          scopes.push({ indent, ...(subject ? { subject } : {}) });
-          continue;
-        }
-        const it = line.match(JS_IT);
-        const query = it ? usable(firstString(it)) : undefined;
-        const subject = [...scopes].reverse().find((s) => s.subject)?.subject;
-        if (query && subject) add({ query, subject });
-      }
+    case 'typescript':
+      // A `describe('parse')` names what the `it`s inside it test.
+      forEachInDescribe(
+        lines,
+        (line) => {
+          const describe = line.match(JS_DESCRIBE);
+          return describe ? { subject: subjectOf(firstString(describe)) } : undefined;
+        },
+        (line, subject) => {
+          const it = line.match(JS_IT);
+          const query = it ? usable(firstString(it)) : undefined;
+          if (query && subject) add({ query, subject });
+        },
+      );
       return out;
-    }
-    case 'ruby': {
-      const scopes: { indent: number; subject?: string }[] = [];
-      for (const line of lines) {
-        const indent = line.length - line.trimStart().length;
-        while (scopes.length > 0 && (scopes.at(-1) as { indent: number }).indent >= indent) scopes.pop();
-        const describe = line.match(RUBY_DESCRIBE);
-        if (describe) {
-          const subject = describe[1] ? subjectOf(describe[1]) : undefined;
-          scopes.push({ indent, ...(subject ? { subject } : {}) });
-          continue;
-        }
-        const test = line.match(RUBY_TEST);
-        if (test) {
-          add(fromName(test[1] as string));
-          continue;
-        }
-        const it = line.match(RUBY_IT);
-        const query = it ? usable(firstString(it)) : undefined;
-        const subject = [...scopes].reverse().find((s) => s.subject)?.subject;
-        if (query && subject) add({ query, subject });
-      }
+    case 'ruby':
+      forEachInDescribe(
+        lines,
+        (line) => {
+          const describe = line.match(RUBY_DESCRIBE);
+          return describe ? { subject: describe[1] ? subjectOf(describe[1]) : undefined } : undefined;
+        },
+        (line, subject) => {
+          const test = line.match(RUBY_TEST);
+          if (test) return add(fromName(test[1] as string));
+          const it = line.match(RUBY_IT);
+          const query = it ? usable(firstString(it)) : undefined;
+          if (query && subject) add({ query, subject });
+        },
+      );
       return out;
-    }
     case 'python':
       for (const line of lines) {
         const test = line.match(PY_TEST);
@@ -153,6 +142,28 @@ export function testDescriptions(text: string, language: DocLanguage): TestDescr
         if (test && /^\s*#\[(?:\w+::)?test\]/.test(lines[i - 1] ?? '')) add(fromName(test[1] as string));
       });
       return out;
+  }
+}
+
+/**
+ * Walks `lines` with the `describe` blocks open at each line, by indentation (a block ends at the first line
+ * indented no deeper than its own): `describeOf` says whether a line opens one and what it names, and every
+ * other line goes to `visit` with the subject of the nearest enclosing block that names one.
+ */
+function forEachInDescribe(
+  lines: readonly string[],
+  describeOf: (line: string) => { subject: string | undefined } | undefined,
+  visit: (line: string, subject: string | undefined) => void,
+): void {
+  // Each open block with the subject in force inside it (its own, or the enclosing one's).
+  const open: { indent: number; subject: string | undefined }[] = [];
+  for (const line of lines) {
+    const indent = line.length - line.trimStart().length;
+    while (open.length > 0 && (open.at(-1)?.indent ?? 0) >= indent) open.pop();
+    const inForce = open.at(-1)?.subject;
+    const describe = describeOf(line);
+    if (describe) open.push({ indent, subject: describe.subject ?? inForce });
+    else visit(line, inForce);
   }
 }
 

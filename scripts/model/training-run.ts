@@ -5,9 +5,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meanDirection } from '../../src/engine/indexing/embed-with-cache.ts';
-import { RANKER_FEATURES, VECTOR_RANKER_FEATURES } from '../../src/engine/search/ranker-features.ts';
-import { windowHolding, windowTexts } from '../../src/engine/search/window-rescoring.ts';
+import { documentVector } from '../../src/engine/indexing/embed-with-cache.ts';
+import {
+  RANKER_FEATURES,
+  type RankerFeature,
+  VECTOR_RANKER_FEATURES,
+} from '../../src/engine/search/ranker-features.ts';
+import { windowHolding } from '../../src/engine/search/window-rescoring.ts';
 import type { Embedder, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,
@@ -271,10 +275,10 @@ async function windowMeanVectors(
 ): Promise<Float32Array> {
   const D = embedder.dimension;
   const out = new Float32Array(chunks.length * D);
+  const windowed: Embedder = { ...embedder, windowRescoring: options };
   for (const [i, chunk] of chunks.entries()) {
     const content = chunk.text.slice(chunk.text.indexOf('\n') + 1);
-    const windows = await embedder.embedDocuments(windowTexts({ path: chunk.path, content }, options));
-    out.set(meanDirection(windows), i * D);
+    out.set(await documentVector(windowed, { path: chunk.path, content }), i * D);
   }
   return out;
 }
@@ -471,8 +475,9 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
 
   // Fusion settings for hybrid search, chosen on the validation packages against the engine's own BM25.
   const stored = asStored(model, settings.storage);
+  const validationPairChunks = validationChunks.map((c) => data.chunks[c] as PairChunk);
   const keyword = await keywordRankings(
-    validationChunks.map((c) => data.chunks[c] as PairChunk),
+    validationPairChunks,
     data.validation.map((p) => p.query),
     { candidates: validationGroups.candidates, queries: validationGroups.queries },
   );
@@ -482,11 +487,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
   const validationQueryVectors = embedBags(stored, 'query', validation.queries);
   // As search finds candidates: a window-re-scoring model's chunk vector is its windows' mean direction.
   const validationChunkVectors = windowRescoring
-    ? await windowMeanVectors(
-        embedder,
-        validationChunks.map((c) => data.chunks[c] as PairChunk),
-        windowRescoring,
-      )
+    ? await windowMeanVectors(embedder, validationPairChunks, windowRescoring)
     : embedBags(stored, 'code', validation.candidates);
   const fusionScores = await scoreFusions(
     validationQueryVectors,
@@ -499,7 +500,7 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
       ? {
           embedder,
           options: windowRescoring,
-          chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
+          chunks: validationPairChunks,
         }
       : undefined,
     validationGroups,
@@ -514,26 +515,30 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
       `(k ${bestFusion.fusion.k}, vector weight ${bestFusion.fusion.vectorWeight})`,
   );
 
-  // The hybrid ranker, fit on the validation packages (its penalty by leave-one-package-out).
-  let ranker: RankerChoice | undefined;
-  const ablations: { name: string; choice: RankerChoice }[] = [];
-  if (windowRescoring && settings.ranker) {
-    const groups = await rankingGroups(
+  // The rankers' data: each validation query with the candidates search would rank and their features.
+  const rankerGroups = (
+    rescoring: WindowRescoring,
+    keywordLists: typeof keyword,
+    features: readonly RankerFeature[],
+  ) =>
+    rankingGroups(
       data.validation.map((p) => p.query),
       validationQueryVectors,
       validationChunkVectors,
       D,
-      keyword,
+      keywordLists,
       validation.targets,
       data.validation.map((p) => p.pkg),
-      {
-        embedder,
-        options: windowRescoring,
-        chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
-      },
-      RANKER_FEATURES,
+      { embedder, options: rescoring, chunks: validationPairChunks },
+      features,
       validationGroups,
     );
+
+  // The hybrid ranker, fit on the validation packages (its penalty by leave-one-package-out).
+  let ranker: RankerChoice | undefined;
+  const ablations: { name: string; choice: RankerChoice }[] = [];
+  if (windowRescoring && settings.ranker) {
+    const groups = await rankerGroups(windowRescoring, keyword, RANKER_FEATURES);
     ranker = chooseRanker(groups, RANKER_FEATURES);
     for (const ablation of RANKER_ABLATIONS) {
       const choice = chooseRanker(
@@ -555,21 +560,10 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
   // The vector side's ranker: the same candidates as vector search ranks, no keyword evidence.
   let vectorRanker: RankerChoice | undefined;
   if (windowRescoring && settings.vectorRanker) {
-    const groups = await rankingGroups(
-      data.validation.map((p) => p.query),
-      validationQueryVectors,
-      validationChunkVectors,
-      D,
+    const groups = await rankerGroups(
+      windowRescoring,
       keyword.map(() => []),
-      validation.targets,
-      data.validation.map((p) => p.pkg),
-      {
-        embedder,
-        options: windowRescoring,
-        chunks: validationChunks.map((c) => data.chunks[c] as PairChunk),
-      },
       VECTOR_RANKER_FEATURES,
-      validationGroups,
     );
     vectorRanker = chooseRanker(groups, VECTOR_RANKER_FEATURES);
     log(
