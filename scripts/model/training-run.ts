@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { documentVector } from '../../src/engine/indexing/embed-with-cache.ts';
+import { windowHolding } from '../../src/engine/indexing/embedding-text.ts';
 import {
   RANKER_FEATURES,
   type RankerFeature,
   VECTOR_RANKER_FEATURES,
 } from '../../src/engine/search/ranker-features.ts';
-import { windowHolding } from '../../src/engine/search/window-rescoring.ts';
 import type { Embedder, WindowRescoring } from '../../src/engine/types.ts';
 import {
   type Bag,

@@ -106,6 +106,33 @@ describe('chunk parts at index time (default model, SQLite cache)', () => {
     }
   });
 
+  it('embeds a model without window re-scoring chunk by chunk, no parts, through the same cache', async () => {
+    const plain: Embedder = { ...embedder, windowRescoring: undefined };
+    const cache = await SqliteStateStore.open(join(await tempDir(), 'state.db'));
+    try {
+      const before = embedder.stats.texts;
+      const first = await embedWithCache(CHUNKS, plain, cache, 'v1');
+      expect(embedder.stats.texts - before).toBe(CHUNKS.length);
+      expect(first.chunks.every((c) => c.parts === undefined)).toBe(true);
+      const own = await embedder.embedDocuments(CHUNKS.map(embeddingText));
+      first.chunks.forEach((c, i) => {
+        expect(cosine(own[i] as Float32Array, c.vector)).toBeCloseTo(1, 5);
+      });
+      const again = await embedWithCache(CHUNKS, plain, cache, 'v1');
+      expect(again.fromCache).toBe(CHUNKS.length);
+      // An entry of another dimension is damaged: embedded again.
+      const damaged = {
+        getMany: async (wanted: readonly string[]) =>
+          new Map([...(await cache.getMany(wanted)).keys()].map((key) => [key, new Float32Array(3)])),
+        putMany: cache.putMany.bind(cache),
+      };
+      const redone = await embedWithCache(CHUNKS, plain, damaged, 'v1');
+      expect([redone.embedded, redone.fromCache]).toEqual([CHUNKS.length, 0]);
+    } finally {
+      cache.close();
+    }
+  });
+
   it('reads a stored cell that is not whole vectors as no parts, so search embeds them again', () => {
     expect(partVectorsOfCell(new Uint8Array(3 * 256), 256)).toHaveLength(3);
     expect(partVectorsOfCell(new Uint8Array(256 + 7), 256)).toEqual([]);

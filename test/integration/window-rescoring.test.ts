@@ -9,10 +9,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { windowTexts } from '#engine/indexing/embedding-text.ts';
 import { indexDirectory } from '#engine/indexing/indexer.ts';
 import { parsePathFilter } from '#engine/search/filters.ts';
 import { type SearchQuery, search } from '#engine/search/search.ts';
-import { windowTexts } from '#engine/search/window-rescoring.ts';
 import type { Embedder, ScoredChunk } from '#engine/types.ts';
 import { type LocalServices, openLocalServices } from '../../src/runtime/local-services.ts';
 

@@ -125,6 +125,41 @@ function squaredNorm(v: Float32Array): number {
   return norm;
 }
 
+/** A chunk's vector, and its parts for a model that re-scores by windows. */
+type Embedded = Pick<EmbeddedChunk, 'vector' | 'parts'>;
+
+/** How one kind of model's chunks go into cache entries and come back out of them. */
+interface EntryCodec {
+  key(chunk: Chunk): string;
+  /** The entry and the chunk's vectors, from what the model gave for `indexedTexts(chunk).texts`. */
+  encode(plan: ReturnType<typeof indexedTexts>, vectors: readonly Float32Array[]): [Float32Array, Embedded];
+  /** An entry back; undefined for one of another shape (a damaged cache), which is embedded again. */
+  decode(entry: Float32Array): Embedded | undefined;
+}
+
+/** Models without window re-scoring: an entry is the chunk's vector, keyed by its text. */
+function plainCodec(embedder: Embedder, chunkerVersion: string): EntryCodec {
+  return {
+    key: (chunk) => embeddingCacheKey(embedder.modelId, chunkerVersion, embeddingText(chunk)),
+    encode: (_, [vector]) => [vector as Float32Array, { vector: vector as Float32Array }],
+    decode: (entry) => (entry.length === embedder.dimension ? { vector: entry } : undefined),
+  };
+}
+
+/** Models that re-score by windows: an entry holds the chunk's parts; its vector is their mean direction. */
+function partsCodec(embedder: Embedder, chunkerVersion: string, rescoring: WindowRescoring): EntryCodec {
+  return {
+    key: (chunk) => partsCacheKey(embedder.modelId, chunkerVersion, chunk, rescoring),
+    encode: (plan, vectors) => {
+      const windows = vectors.slice(0, plan.windows);
+      const name = plan.named ? vectors.at(-1) : undefined;
+      const parts = { windows, ...(name ? { name } : {}) };
+      return [packParts(windows, name), { vector: meanDirection(windows), parts }];
+    },
+    decode: (entry) => unpackParts(entry, embedder.dimension),
+  };
+}
+
 export async function embedWithCache(
   chunks: readonly Chunk[],
   embedder: Embedder,
@@ -132,54 +167,18 @@ export async function embedWithCache(
   chunkerVersion: string,
 ): Promise<EmbedOutcome> {
   const rescoring = embedder.windowRescoring;
-  if (rescoring) return embedWithParts(chunks, embedder, cache, chunkerVersion, rescoring);
-  const texts = chunks.map(embeddingText);
-  const keys = texts.map((text) => embeddingCacheKey(embedder.modelId, chunkerVersion, text));
-  const cached = await cache.getMany([...new Set(keys)]);
-  // A vector of another dimension (a damaged entry) is embedded again rather than trusted.
-  for (const [key, vector] of cached) if (vector.length !== embedder.dimension) cached.delete(key);
-  // Identical chunks within the batch (copied files, license headers) are embedded once.
-  const missing = new Map<string, string>();
-  keys.forEach((key, i) => {
-    if (!cached.has(key) && !missing.has(key)) missing.set(key, texts[i] as string);
-  });
-  const fresh = new Map<string, Float32Array>();
-  if (missing.size > 0) {
-    const vectors = await embedder.embedDocuments([...missing.values()]);
-    [...missing.keys()].forEach((key, i) => {
-      fresh.set(key, vectors[i] as Float32Array);
-    });
-    await cache.putMany([...fresh.entries()]);
-  }
-  let fromCache = 0;
-  const embeddedChunks = chunks.map((chunk, i) => {
-    const key = keys[i] as string;
-    const hit = cached.get(key);
-    if (hit) fromCache++;
-    const vector = hit ?? fresh.get(key);
-    if (!vector) throw new Error(`no vector for chunk ${chunk.path}:${chunk.startLine}`);
-    return { ...chunk, vector };
-  });
-  return { chunks: embeddedChunks, embedded: fresh.size, fromCache };
-}
-
-/** {@link embedWithCache} for a model that re-scores by windows: every chunk with its parts. */
-async function embedWithParts(
-  chunks: readonly Chunk[],
-  embedder: Embedder,
-  cache: EmbeddingCache,
-  chunkerVersion: string,
-  rescoring: WindowRescoring,
-): Promise<EmbedOutcome> {
-  const keys = chunks.map((chunk) => partsCacheKey(embedder.modelId, chunkerVersion, chunk, rescoring));
-  const found = new Map<string, { vector: Float32Array; parts: ChunkParts }>();
-  for (const [key, packed] of await cache.getMany([...new Set(keys)])) {
-    // An entry of another shape (a damaged cache) is embedded again rather than trusted.
-    const unpacked = unpackParts(packed, embedder.dimension);
-    if (unpacked) found.set(key, unpacked);
+  const codec = rescoring
+    ? partsCodec(embedder, chunkerVersion, rescoring)
+    : plainCodec(embedder, chunkerVersion);
+  const keys = chunks.map((chunk) => codec.key(chunk));
+  const found = new Map<string, Embedded>();
+  for (const [key, entry] of await cache.getMany([...new Set(keys)])) {
+    const decoded = codec.decode(entry);
+    if (decoded) found.set(key, decoded);
   }
   const cachedKeys = new Set(found.keys());
-  // What each missing chunk needs embedded (identical chunks within the batch once): its windows, its names.
+  // What each missing chunk needs embedded; identical chunks within the batch (copied files, licence
+  // headers) once.
   const plans = new Map<string, ReturnType<typeof indexedTexts>>();
   chunks.forEach((chunk, i) => {
     const key = keys[i] as string;
@@ -191,12 +190,10 @@ async function embedWithParts(
     const fresh: [string, Float32Array][] = [];
     let next = 0;
     for (const [key, plan] of plans) {
-      const own = vectors.slice(next, next + plan.texts.length);
+      const [entry, embedded] = codec.encode(plan, vectors.slice(next, next + plan.texts.length));
       next += plan.texts.length;
-      const windows = own.slice(0, plan.windows);
-      const name = plan.named ? own.at(-1) : undefined;
-      fresh.push([key, packParts(windows, name)]);
-      found.set(key, { vector: meanDirection(windows), parts: { windows, ...(name ? { name } : {}) } });
+      fresh.push([key, entry]);
+      found.set(key, embedded);
     }
     await cache.putMany(fresh);
   }
@@ -206,7 +203,7 @@ async function embedWithParts(
     if (cachedKeys.has(key)) fromCache++;
     const hit = found.get(key);
     if (!hit) throw new Error(`no vector for chunk ${chunk.path}:${chunk.startLine}`);
-    return { ...chunk, vector: hit.vector, parts: hit.parts };
+    return { ...chunk, ...hit };
   });
   return { chunks: embeddedChunks, embedded: plans.size, fromCache };
 }

@@ -16,8 +16,6 @@
 import { nameTexts, windowTexts } from '../indexing/embedding-text.ts';
 import type { Embedder, PartVector, ScoredChunk, StoredChunk, WindowRescoring } from '../types.ts';
 
-export { nameTexts, windowHolding, windowTexts } from '../indexing/embedding-text.ts';
-
 /**
  * Query-time vectors of parts of chunks (windows, names) by kind and chunk id, per embedder, for chunks
  * stored without their parts; least recently used out.

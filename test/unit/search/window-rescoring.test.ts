@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { windowTexts } from '#engine/search/window-rescoring.ts';
+import { windowTexts } from '#engine/indexing/embedding-text.ts';
 
 const lines = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `line ${from + i}`);
 
