@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mapLimited } from '../../../src/engine/pipeline/map-limited.ts';
 import {
   type AptRecord,
   debFileName,
@@ -53,49 +54,42 @@ for (const family of FAMILIES) {
   log(`${family.name}: ${names.length} packages, ${records.length} to check`);
   const { missing } = await downloadPinned(records, cache, log);
   const gone = new Set(missing.map((m) => m.package));
-  let next = 0;
-  const judged: (ManifestPackage | undefined)[] = new Array(records.length);
   // Four at a time: each read is two short-lived processes.
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let i = next++; i < records.length; i = next++) {
-        const record = records[i] as AptRecord;
-        if (gone.has(record.package)) {
-          refuse('not downloadable');
-          continue;
-        }
-        const deb = join(cache, debFileName(record.package, record.version, record.architecture));
-        const copyright = await readMember(deb, `./usr/share/doc/${record.package}/copyright`);
-        if (copyright === undefined) {
-          refuse('no copyright file in the package');
-          continue;
-        }
-        const verdict = judgeCopyright(copyright);
-        if (!verdict.ok) {
-          refuse(verdict.reason.startsWith('Files:') ? 'a licence we do not accept' : verdict.reason);
-          continue;
-        }
-        const project = heldOutPackage(record.package, verdict.source);
-        if (project) {
-          refuse('held-out project (upstream source)');
-          heldOut[record.package] = project.name;
-          continue;
-        }
-        const upstream = verdict.source ?? record.homepage;
-        judged[i] = {
-          package: record.package,
-          version: record.version,
-          architecture: record.architecture,
-          sha256: record.sha256,
-          source: record.source,
-          family: family.name,
-          license: verdict.license,
-          ...(upstream ? { upstream } : {}),
-          split: splitOf(record.source),
-        };
-      }
-    }),
-  );
+  const judged = await mapLimited(records, 4, async (record): Promise<ManifestPackage | undefined> => {
+    if (gone.has(record.package)) {
+      refuse('not downloadable');
+      return undefined;
+    }
+    const deb = join(cache, debFileName(record.package, record.version, record.architecture));
+    const copyright = await readMember(deb, `./usr/share/doc/${record.package}/copyright`);
+    if (copyright === undefined) {
+      refuse('no copyright file in the package');
+      return undefined;
+    }
+    const verdict = judgeCopyright(copyright);
+    if (!verdict.ok) {
+      refuse(verdict.reason.startsWith('Files:') ? 'a licence we do not accept' : verdict.reason);
+      return undefined;
+    }
+    const project = heldOutPackage(record.package, verdict.source);
+    if (project) {
+      refuse('held-out project (upstream source)');
+      heldOut[record.package] = project.name;
+      return undefined;
+    }
+    const upstream = verdict.source ?? record.homepage;
+    return {
+      package: record.package,
+      version: record.version,
+      architecture: record.architecture,
+      sha256: record.sha256,
+      source: record.source,
+      family: family.name,
+      license: verdict.license,
+      ...(upstream ? { upstream } : {}),
+      split: splitOf(record.source),
+    };
+  });
   const admitted = judged.filter((p): p is ManifestPackage => p !== undefined);
   log(`${family.name}: ${admitted.length} admitted`);
   packages.push(...admitted);

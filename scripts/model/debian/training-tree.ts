@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapLimited } from '../../../src/engine/pipeline/map-limited.ts';
 import { debFileName, downloadPinned, extractMembers } from './apt.ts';
 import { type FamilyName, familyOf } from './families.ts';
 import type { ManifestPackage } from './manifest.ts';
@@ -38,30 +39,22 @@ export async function unpackPackages(
   }
   const gone = new Set(missing.map((m) => m.package));
   const missingPackages = packages.filter((p) => gone.has(p.package));
-  const unpacked: UnpackedPackage[] = [];
-  let next = 0;
   const todo = packages.filter((p) => !gone.has(p.package));
-  const results: (UnpackedPackage | undefined)[] = new Array(todo.length);
-  await Promise.all(
-    [0, 1, 2, 3].map(async () => {
-      for (let i = next++; i < todo.length; i = next++) {
-        const pkg = todo[i] as ManifestPackage;
-        const family = familyOf(pkg.family as FamilyName);
-        const dest = join(cache, 'tree', pkg.package);
-        const stamp = join(dest, '.unpacked');
-        if ((await readFile(stamp, 'utf8').catch(() => '')) !== pkg.sha256) {
-          await rm(dest, { recursive: true, force: true });
-          await extractMembers(
-            join(debs, debFileName(pkg.package, pkg.version, pkg.architecture)),
-            dest,
-            family.members,
-          );
-          await writeFile(stamp, pkg.sha256);
-        }
-        results[i] = { pkg, roots: family.roots.map((r) => join(dest, r)).filter((r) => existsSync(r)) };
-      }
-    }),
-  );
-  for (const r of results) if (r) unpacked.push(r);
+  // Four at a time: each unpacking is two short-lived processes.
+  const unpacked = await mapLimited(todo, 4, async (pkg): Promise<UnpackedPackage> => {
+    const family = familyOf(pkg.family as FamilyName);
+    const dest = join(cache, 'tree', pkg.package);
+    const stamp = join(dest, '.unpacked');
+    if ((await readFile(stamp, 'utf8').catch(() => '')) !== pkg.sha256) {
+      await rm(dest, { recursive: true, force: true });
+      await extractMembers(
+        join(debs, debFileName(pkg.package, pkg.version, pkg.architecture)),
+        dest,
+        family.members,
+      );
+      await writeFile(stamp, pkg.sha256);
+    }
+    return { pkg, roots: family.roots.map((r) => join(dest, r)).filter((r) => existsSync(r)) };
+  });
   return { unpacked, missing: missingPackages };
 }
