@@ -13,14 +13,9 @@ import { type RankScores, scoreRanks } from './scores.ts';
 
 const CODE = /\.(js|mjs|cjs|ts|tsx|jsx|py|go|rs|java|rb|c|h|cc|cpp|hpp|cs|php)$/;
 
-export interface Bm25Options {
-  /** @default 40 */
-  readonly window?: number;
-  /** @default 10 */
-  readonly overlap?: number;
-  /** @default false */
-  readonly splitIdentifiers?: boolean;
-}
+/** Windows of 40 lines overlapping by 10, what an Elasticsearch-style index over the repository would hold. */
+const WINDOW_LINES = 40;
+const OVERLAP_LINES = 10;
 
 interface Window {
   readonly path: string;
@@ -46,16 +41,15 @@ export function bm25Tokens(text: string, splitIdentifiers = false): string[] {
 export async function scoreBm25(
   corpus: string,
   questions: readonly Pick<Question, 'query' | 'path' | 'line'>[],
-  options: Bm25Options = {},
 ): Promise<RankScores & { windows: number; ranks: (number | undefined)[] }> {
-  const windowLines = options.window ?? 40;
-  const step = windowLines - (options.overlap ?? 10);
+  const windowLines = WINDOW_LINES;
+  const step = WINDOW_LINES - OVERLAP_LINES;
   const windows: Window[] = [];
   for (const path of (await listFiles(corpus)).filter((file) => CODE.test(file)).sort()) {
     const lines = (await readFile(join(corpus, path), 'utf8')).split('\n');
     for (let start = 0; start < Math.max(1, lines.length); start += step) {
       const end = Math.min(lines.length, start + windowLines);
-      const tokens = bm25Tokens(lines.slice(start, end).join('\n'), options.splitIdentifiers);
+      const tokens = bm25Tokens(lines.slice(start, end).join('\n'));
       const tf = new Map<string, number>();
       for (const token of tokens) tf.set(token, (tf.get(token) ?? 0) + 1);
       windows.push({ path, start: start + 1, end, length: tokens.length, tf });
@@ -78,7 +72,7 @@ export async function scoreBm25(
   const b = 0.75;
   const ranks = questions.map((question) => {
     const scores = new Map<number, number>();
-    for (const token of new Set(bm25Tokens(question.query, options.splitIdentifiers))) {
+    for (const token of new Set(bm25Tokens(question.query))) {
       const df = documentFrequency.get(token);
       if (df === undefined) continue;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));

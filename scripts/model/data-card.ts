@@ -69,7 +69,7 @@ pairs (queries and code; \`scripts/model/training-vocabulary.ts\`)`
 (id ${trained.queryMarker}). Sequences are cut to ${settings.maxTokens} tokens.
 
 ## Training data
-${debianSection(trained)}
+${debianSection(trained, settings.windowLines)}
 ### Packages of our dependency tree
 Pairs are extracted the way the retrieval benchmark extracts them (\`scripts/model/benchmark-pairs.ts\`): the
 query is a JSDoc comment's first paragraph (4–80 words), every doc comment is blanked out of the file, the file
@@ -282,7 +282,7 @@ function heldOutPackages(heldOut: Readonly<Record<string, string>>): string {
     .join('; ');
 }
 
-function debianSection(trained: TrainedModel): string {
+function debianSection(trained: TrainedModel, windowLines: number): string {
   const debian = trained.data.debian;
   if (!debian) return '';
   const used = debian.packages.filter((p) => p.pairs > 0);
@@ -330,7 +330,7 @@ fetched with \`apt-get download NAME=VERSION\`, checked against the SHA-256 pinn
 - Files left out: ${list(debian.skipped)}.
 - Pairs: a definition's doc comment (Go and Rust doc comments with Go's leading name dropped, Python
   docstrings, Ruby comments, JSDoc; first paragraph, 4–80 words) with the definition's first
-  ${12} lines, every doc comment blanked${debian.kinds.inline ? `; and a prose comment inside code (4–40 words, not a marker or commented-out code) with the ${12} lines from it, the comment blanked` : ''}${debian.kinds.test ? `; and a test's description (a \`t.Run\`/\`it\`/\`test\` string, or a test function's name in words) with the ${12} lines of the one function of the package it names` : ''}.
+  ${windowLines} lines, every doc comment blanked${debian.kinds.inline ? `; and a prose comment inside code (4–40 words, not a marker or commented-out code) with the ${windowLines} lines from it, the comment blanked` : ''}${debian.kinds.test ? `; and a test's description (a \`t.Run\`/\`it\`/\`test\` string, or a test function's name in words) with the ${windowLines} lines of the one function of the package it names` : ''}.
   Training pairs by kind: ${list(debian.kinds)}; by language (with validation): ${list(debian.languages)}.
 - A package is in one split, by a hash of its Debian source package: one in forty is validation (ranked
   within its own package, tests included as candidates, plus "tests for …" questions answered by a test).

@@ -6,9 +6,10 @@
  */
 import { createChunker } from '../../src/engine/chunking/index.ts';
 import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
-import type { Language } from '../../src/engine/languages.ts';
+
 import type { PairChunk } from './benchmark-pairs.ts';
 import type { DebianPackageCounts, DebianPairs } from './debian-pairs.ts';
+import { DOC_LANGUAGES } from './doc-comments.ts';
 import { mulberry32 } from './random.ts';
 import type { Pair, PairData } from './training-data.ts';
 
@@ -33,15 +34,6 @@ export interface CombinedPairData extends PairData {
     readonly heldOut: Readonly<Record<string, string>>;
   };
 }
-
-const CHUNKER_LANGUAGE: Readonly<Record<string, Language>> = {
-  go: 'go',
-  rust: 'rust',
-  python: 'python',
-  ruby: 'ruby',
-  javascript: 'javascript',
-  typescript: 'typescript',
-};
 
 const count = (values: readonly string[]): Record<string, number> => {
   const out: Record<string, number> = {};
@@ -80,7 +72,7 @@ export async function combinePairData(
   const chunkFile = [...npm.chunkFile];
   let fileNumber = Math.max(-1, ...npm.chunkFile) + 1;
   const validation: Pair[] = [...npm.validation];
-  const chunker = await createChunker({ languages: [...new Set(Object.values(CHUNKER_LANGUAGE))] });
+  const chunker = await createChunker({ languages: [...DOC_LANGUAGES] });
   try {
     const byPackage = new Map<number, typeof debian.validationFiles>();
     for (const file of debian.validationFiles) {
@@ -91,8 +83,12 @@ export async function combinePairData(
     for (const [pkg, files] of [...byPackage].sort((a, b) => a[0] - b[0])) {
       const candidates: Pair[] = [];
       for (const file of files) {
-        const language = CHUNKER_LANGUAGE[file.language] as Language;
-        const cut = chunker.chunk({ repo: 'validation', path: file.path, language, text: file.stripped });
+        const cut = chunker.chunk({
+          repo: 'validation',
+          path: file.path,
+          language: file.language,
+          text: file.stripped,
+        });
         const base = chunks.length;
         for (const c of cut) {
           chunks.push({

@@ -18,7 +18,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { queryShape } from './benchmark-pairs.ts';
 import type { FamilyName } from './debian/families.ts';
-import type { ManifestPackage } from './debian/manifest.ts';
 import { heldOutPath } from './debian/reserve.ts';
 import type { UnpackedPackage } from './debian/training-tree.ts';
 import { type DocLanguage, docLanguageOf, documentedFile, inlineComments } from './doc-comments.ts';
@@ -31,7 +30,10 @@ import {
   testedFunction,
 } from './test-descriptions.ts';
 
-/** Lines of a definition the code side holds, as search's windows (`windowLines` in codesearch-model.json). */
+/**
+ * Lines of a definition the code side holds by default, as search's windows (`windowLines` in
+ * codesearch-model.json; training passes its own setting).
+ */
 export const PAIR_WINDOW_LINES = 12;
 const MAX_FILE_BYTES = 1_000_000;
 /** One package's share: large projects (a cloud SDK, a compiler) would otherwise speak for everyone. */
@@ -192,6 +194,7 @@ async function testPairs(
   cap: number,
   random: () => number,
   seenQueries: Set<string>,
+  windowLines: number,
 ): Promise<{ query: string; text: string }[]> {
   const linked: { query: string; definition: { full: string; shown: string; line: number } }[] = [];
   for (const d of described) {
@@ -216,7 +219,7 @@ async function testPairs(
       lines = documentedFile(await readFile(definition.full, 'utf8'), language).stripped.split('\n');
       strippedOf.set(definition.full, lines);
     }
-    const window = lines.slice(definition.line - 1, definition.line - 1 + PAIR_WINDOW_LINES).join('\n');
+    const window = lines.slice(definition.line - 1, definition.line - 1 + windowLines).join('\n');
     out.push({ query, text: `${definition.shown}\n${window}` });
   }
   return out;
@@ -232,6 +235,8 @@ export async function buildDebianPairs(
     maxInlinePairsPerPackage?: number;
     /** Also pair tests' descriptions with the functions they test (0: none; `test-descriptions.ts`). */
     maxTestPairsPerPackage?: number;
+    /** Lines of code each pair's code side holds. */
+    windowLines?: number;
     log?: (line: string) => void;
   } = {},
 ): Promise<DebianPairs> {
@@ -242,6 +247,7 @@ export async function buildDebianPairs(
   const cap = options.maxPairsPerPackage ?? MAX_PAIRS_PER_PACKAGE;
   const inlineCap = options.maxInlinePairsPerPackage ?? MAX_INLINE_PAIRS_PER_PACKAGE;
   const testCap = options.maxTestPairsPerPackage ?? 0;
+  const windowLines = options.windowLines ?? PAIR_WINDOW_LINES;
   const random = mulberry32(options.seed ?? 1);
   const seenFiles = new Set<string>();
   const seenQueries = new Set<string>();
@@ -330,7 +336,7 @@ export async function buildDebianPairs(
           for (const c of inlineComments(text, language)) {
             if (!isNew(c.query)) continue;
             const window = lines
-              .slice(c.line - 1, c.line - 1 + PAIR_WINDOW_LINES)
+              .slice(c.line - 1, c.line - 1 + windowLines)
               .map((line, k) => (c.line + k <= c.endLine ? '' : line));
             inline.push({ query: c.query, text: `${shown}\n${window.join('\n')}` });
           }
@@ -356,7 +362,7 @@ export async function buildDebianPairs(
         counts.languages[language] = (counts.languages[language] ?? 0) + fresh.length;
         const lines = stripped.split('\n');
         for (const d of fresh) {
-          const window = lines.slice(d.line - 1, d.line - 1 + PAIR_WINDOW_LINES).join('\n');
+          const window = lines.slice(d.line - 1, d.line - 1 + windowLines).join('\n');
           candidates.push({
             query: d.query,
             text: `${shown}\n${window}`,
@@ -386,7 +392,8 @@ export async function buildDebianPairs(
       const chosen = new Set(order.slice(0, inlineCap).map((o) => o.i));
       inlineKept = inline.filter((_, i) => chosen.has(i));
     }
-    const tested = testCap > 0 ? await testPairs(described, defined, testCap, random, seenQueries) : [];
+    const tested =
+      testCap > 0 ? await testPairs(described, defined, testCap, random, seenQueries, windowLines) : [];
     counts.pairs = kept.length + inlineKept.length + tested.length;
     for (const c of kept) train.push({ query: c.query, text: c.text, pkg: index, kind: 'doc' });
     for (const c of inlineKept) train.push({ query: c.query, text: c.text, pkg: index, kind: 'inline' });
@@ -396,5 +403,3 @@ export async function buildDebianPairs(
   }
   return { packages, train, validationFiles, skipped };
 }
-
-export type { ManifestPackage };

@@ -6,9 +6,12 @@
  * describe the code) and the definition's line; the text comes back with every doc comment blanked, line
  * numbers kept, so the code side of a pair never contains its own description.
  */
+import type { Language } from '../../src/engine/languages.ts';
 import { cleanDoc, documentedDefinitions, isUsableQuery } from './benchmark-pairs.ts';
 
-export type DocLanguage = 'go' | 'rust' | 'python' | 'ruby' | 'javascript' | 'typescript';
+/** The languages whose documentation is read (each one of the engine's languages). */
+export const DOC_LANGUAGES = ['go', 'rust', 'python', 'ruby', 'javascript', 'typescript'] as const;
+export type DocLanguage = (typeof DOC_LANGUAGES)[number] & Language;
 
 export interface DocumentedDefinition {
   readonly query: string;

@@ -23,20 +23,11 @@ import type {
 } from '../../src/engine/types.ts';
 import type { PairChunk } from './benchmark-pairs.ts';
 import type { RankingGroup } from './ranker-fitting.ts';
-import { candidatesByQuery } from './trainer.ts';
+import { candidatesByQuery, type ValidationGroups } from './trainer.ts';
 
 /** What the API's hybrid search ranks per side for a 10-result page (see search.ts). */
 export const SIDE_DEPTH = 33;
 const REPO = 'validation';
-
-/**
- * Per-package ranking: a query is ranked among its own package's chunks only, as a search filtered to one
- * repository ranks (group numbers per chunk and per query).
- */
-export interface ValidationGroups {
-  readonly candidates: readonly number[];
-  readonly queries: readonly number[];
-}
 
 /** One keyword hit: the index of its chunk and its BM25 score. */
 export interface KeywordHit {

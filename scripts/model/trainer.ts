@@ -91,7 +91,16 @@ export interface RetrievalSet {
    * When given, a query is ranked only among the candidates of its own group (its package), as search
    * filtered to one repository ranks: `groups.candidates[j]` and `groups.queries[i]` are group numbers.
    */
-  readonly groups?: { readonly candidates: readonly number[]; readonly queries: readonly number[] };
+  readonly groups?: ValidationGroups;
+}
+
+/**
+ * Per-package ranking: a query is ranked among its own package's chunks only, as a search filtered to one
+ * repository ranks (group numbers per chunk and per query).
+ */
+export interface ValidationGroups {
+  readonly candidates: readonly number[];
+  readonly queries: readonly number[];
 }
 
 /** The candidates each query is ranked among: all of them, or those of its group. */

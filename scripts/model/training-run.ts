@@ -28,7 +28,7 @@ import { dataCard } from './data-card.ts';
 import { readManifest } from './debian/manifest.ts';
 import { unpackPackages } from './debian/training-tree.ts';
 import { type CombinedPairData, combinePairData } from './debian-data.ts';
-import { buildDebianPairs } from './debian-pairs.ts';
+import { buildDebianPairs, MAX_INLINE_PAIRS_PER_PACKAGE, MAX_PAIRS_PER_PACKAGE } from './debian-pairs.ts';
 import { buildModelFiles, checkExportedModel, type ExportOptions, writeModelFiles } from './export-model.ts';
 import {
   DEFAULT_FUSION,
@@ -38,7 +38,6 @@ import {
   rankingGroups,
   SIDE_DEPTH,
   scoreFusions,
-  type ValidationGroups,
 } from './fusion-tuning.ts';
 import { computeInterimModelParts, type TokenIdsOf } from './interim-model.ts';
 import { frameAsQuestion } from './question-framing.ts';
@@ -61,6 +60,7 @@ import {
   type TrainSettings,
   train,
   unitGaussianRows,
+  type ValidationGroups,
 } from './trainer.ts';
 import { buildPairData, type Pair, type PairData } from './training-data.ts';
 import { buildTrainingVocabulary } from './training-vocabulary.ts';
@@ -134,8 +134,8 @@ export const DEFAULT_SETTINGS: ModelSettings = {
   ranker: true,
   vectorRanker: true,
   debian: true,
-  maxPairsPerPackage: 1500,
-  maxInlinePairsPerPackage: 600,
+  maxPairsPerPackage: MAX_PAIRS_PER_PACKAGE,
+  maxInlinePairsPerPackage: MAX_INLINE_PAIRS_PER_PACKAGE,
   maxTestPairsPerPackage: 400,
   maxValidationPairs: 60,
   vocabSize: 32768,
@@ -319,6 +319,8 @@ export async function buildTrainingRun(options: TrainingRunOptions): Promise<Tra
       maxPairsPerPackage: settings.maxPairsPerPackage,
       maxInlinePairsPerPackage: settings.maxInlinePairsPerPackage,
       maxTestPairsPerPackage: settings.maxTestPairsPerPackage,
+      // The windows search re-scores by; without them (0), the pairs keep their default cut.
+      ...(settings.windowLines > 0 ? { windowLines: settings.windowLines } : {}),
       log,
     });
     data = await combinePairData(npmData, debian, {
