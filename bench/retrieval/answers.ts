@@ -55,20 +55,22 @@ export async function answerProblems(
   file: string,
   questions: readonly Question[],
 ): Promise<string[]> {
-  const cache = new Map<string, FoundDefinition[]>();
+  // Each file read and parsed once, however many questions it answers.
+  const cache = new Map<string, { lines: string[]; definitions: FoundDefinition[] }>();
   const problems: string[] = [];
   for (const [i, question] of questions.entries()) {
     const where = `${file}:${i + 1}`;
-    let definitions = cache.get(question.path);
-    if (!definitions) {
+    let read = cache.get(question.path);
+    if (!read) {
       const text = await readFile(join(corpus, question.path), 'utf8').catch(() => undefined);
       if (text === undefined) {
         problems.push(`${where}: no file ${question.path}`);
         continue;
       }
-      definitions = await definitionsOf(question.path, text);
-      cache.set(question.path, definitions);
+      read = { lines: text.split('\n'), definitions: await definitionsOf(question.path, text) };
+      cache.set(question.path, read);
     }
+    const { lines, definitions } = read;
     // `Class.method` and `method`, `module.exports` and `exports`: either spelling names the definition.
     const named = (definition: FoundDefinition): boolean =>
       definition.names.some(
@@ -81,7 +83,7 @@ export async function answerProblems(
     // Some answers are no definition to the chunker: a value built by a function (`var table = (function () {
     // … }())`), a function in an object literal (`{ brackets: function brackets(prefix) { … } }`). Their
     // declaration line still answers, if it names the symbol.
-    const text = (await readFile(join(corpus, question.path), 'utf8')).split('\n')[question.line - 1] ?? '';
+    const text = lines[question.line - 1] ?? '';
     const last = question.symbol.split('.').at(-1) ?? question.symbol;
     if (new RegExp(`\\b${last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[:=]`).test(text)) continue;
     const candidates = definitions.filter(named).map((definition) => definition.line);
