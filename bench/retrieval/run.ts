@@ -65,30 +65,35 @@ try {
       if (event.type === 'done')
         indexing[repo.name] = { files: event.summary.filesScanned, chunks: event.summary.chunksInRepo };
   }
-  for (const repo of repositories) {
-    const asked = questions.get(repo.name) ?? [];
-    const { ranks: bm25 } = await scoreBm25(corpora.get(repo.name) as string, asked);
+  /** Each query's rank in BM25 over `corpus` and in every mode over the indexed repository `indexed`. */
+  const scoreQueries = async (
+    repo: { name: string; language: string },
+    corpus: string,
+    indexed: string,
+    asked: readonly Question[],
+  ): Promise<Scored[]> => {
+    const { ranks: bm25 } = await scoreBm25(corpus, asked);
+    const out: Scored[] = [];
     for (const [i, question] of asked.entries()) {
       const ranks: Record<string, number | undefined> = { bm25: bm25[i] };
       const top = {} as Record<SearchMode, string[]>;
       for (const mode of MODES) {
         const { results } = await runSearch(services, {
           query: question.query,
-          repo: repo.name,
+          repo: indexed,
           mode,
           limit: 10,
         });
         ranks[mode] = rankOfAnswer(results, question);
         top[mode] = results.slice(0, 3).map((r) => `${r.path}:${r.startLine}-${r.endLine}`);
       }
-      scored.push({
-        repo: repo.name,
-        language: repo.language,
-        question,
-        ranks: ranks as Scored['ranks'],
-        top,
-      });
+      out.push({ repo: repo.name, language: repo.language, question, ranks: ranks as Scored['ranks'], top });
     }
+    return out;
+  };
+  for (const repo of repositories) {
+    const corpus = corpora.get(repo.name) as string;
+    scored.push(...(await scoreQueries(repo, corpus, repo.name, questions.get(repo.name) ?? [])));
   }
   // Doc → code: every repository again, its doc comments blanked, each definition's doc comment the query.
   const docScored: Scored[] = [];
@@ -104,24 +109,8 @@ try {
           chunks: event.summary.chunksInRepo,
           queries: asked.length,
         };
-    const { ranks: bm25 } = await scoreBm25(blanked, asked);
-    for (const [i, doc] of asked.entries()) {
-      const ranks: Record<string, number | undefined> = { bm25: bm25[i] };
-      const top = {} as Record<SearchMode, string[]>;
-      for (const mode of MODES) {
-        const { results } = await runSearch(services, { query: doc.query, repo: name, mode, limit: 10 });
-        ranks[mode] = rankOfAnswer(results, doc);
-        top[mode] = results.slice(0, 3).map((r) => `${r.path}:${r.startLine}-${r.endLine}`);
-      }
-      const question: Question = { ...doc, symbol: '', kind: 'describe' };
-      docScored.push({
-        repo: repo.name,
-        language: repo.language,
-        question,
-        ranks: ranks as Scored['ranks'],
-        top,
-      });
-    }
+    const docQuestions = asked.map((doc): Question => ({ ...doc, symbol: '', kind: 'describe' }));
+    docScored.push(...(await scoreQueries(repo, blanked, name, docQuestions)));
   }
   process.stdout.write(`${JSON.stringify(report(scored, docScored, indexing), null, 2)}\n`);
   const details = argument('--details');
