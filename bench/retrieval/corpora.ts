@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { sha256File } from '../../scripts/model/debian/apt.ts';
 
 const run = promisify(execFile);
 
@@ -112,9 +113,7 @@ async function fetchDebian(source: DebianSource, work: string, corpus: string): 
   });
   const deb = (await readdir(work)).find((name) => name.endsWith('.deb'));
   if (!deb) throw new Error(`apt-get download ${source.package} left no .deb`);
-  const digest = createHash('sha256')
-    .update(await readFile(join(work, deb)))
-    .digest('hex');
+  const digest = await sha256File(join(work, deb));
   if (digest !== source.sha256)
     throw new Error(`${deb} has SHA-256 ${digest}, not the pinned ${source.sha256}`);
   const unpacked = join(work, 'unpacked');
