@@ -10,7 +10,7 @@ import { embeddingText } from '../../src/engine/indexing/embed-with-cache.ts';
 import type { PairChunk } from './benchmark-pairs.ts';
 import type { DebianPackageCounts, DebianPairs } from './debian-pairs.ts';
 import { DOC_LANGUAGES } from './doc-comments.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32, seededSample } from './random.ts';
 import type { Pair, PairData } from './training-data.ts';
 
 export interface CombinedPairData extends PairData {
@@ -110,9 +110,7 @@ export async function combinePairData(
             candidates.push({ query: d.query, chunk: base + at, pkg: offset + pkg, line: d.line });
         }
       }
-      const order = candidates.map((_, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r || a.i - b.i);
-      const chosen = new Set(order.slice(0, maxValidation).map((o) => o.i));
-      const kept = candidates.filter((_, i) => chosen.has(i));
+      const kept = seededSample(candidates, maxValidation, random);
       const counts = packages[offset + pkg];
       if (counts) counts.pairs = kept.length;
       validation.push(...kept);

@@ -21,7 +21,7 @@ import type { FamilyName } from './debian/families.ts';
 import { heldOutPath } from './debian/reserve.ts';
 import type { UnpackedPackage } from './debian/training-tree.ts';
 import { type DocLanguage, docLanguageOf, documentedFile, inlineComments } from './doc-comments.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32, seededSample } from './random.ts';
 import {
   functionDefinitions,
   nameKey,
@@ -204,12 +204,7 @@ async function testPairs(
     seenQueries.add(key);
     linked.push({ query: d.query, definition });
   }
-  let chosen = linked;
-  if (linked.length > cap) {
-    const order = linked.map((_, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r || a.i - b.i);
-    const keep = new Set(order.slice(0, cap).map((o) => o.i));
-    chosen = linked.filter((_, i) => keep.has(i));
-  }
+  const chosen = linked.length > cap ? seededSample(linked, cap, random) : linked;
   const strippedOf = new Map<string, string[]>();
   const out: { query: string; text: string }[] = [];
   for (const { query, definition } of chosen) {
@@ -381,17 +376,10 @@ export async function buildDebianPairs(
     if (kept.length < candidates.length)
       skipped['templated comment'] = (skipped['templated comment'] ?? 0) + candidates.length - kept.length;
     if (kept.length > cap) {
-      const order = kept.map((_, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r || a.i - b.i);
-      const chosen = new Set(order.slice(0, cap).map((o) => o.i));
       skipped['over the package cap'] = (skipped['over the package cap'] ?? 0) + kept.length - cap;
-      kept = kept.filter((_, i) => chosen.has(i));
+      kept = seededSample(kept, cap, random);
     }
-    let inlineKept = inline;
-    if (inline.length > inlineCap) {
-      const order = inline.map((_, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r || a.i - b.i);
-      const chosen = new Set(order.slice(0, inlineCap).map((o) => o.i));
-      inlineKept = inline.filter((_, i) => chosen.has(i));
-    }
+    const inlineKept = inline.length > inlineCap ? seededSample(inline, inlineCap, random) : inline;
     const tested =
       testCap > 0 ? await testPairs(described, defined, testCap, random, seenQueries, windowLines) : [];
     counts.pairs = kept.length + inlineKept.length + tested.length;

@@ -29,3 +29,13 @@ export function gaussian(random: () => number): () => number {
     return r * Math.cos(2 * Math.PI * v);
   };
 }
+
+/**
+ * `size` of `items` chosen by `random`, kept in their order: one draw per item (always, so the generator's
+ * state after the call does not depend on `size`), the smallest draws win, ties by position.
+ */
+export function seededSample<T>(items: readonly T[], size: number, random: () => number): T[] {
+  const order = items.map((_, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r || a.i - b.i);
+  const chosen = new Set(order.slice(0, size).map((o) => o.i));
+  return items.filter((_, i) => chosen.has(i));
+}

@@ -6,7 +6,7 @@
 import { createChunker } from '../../src/engine/chunking/index.ts';
 import { chunkDocumentedFile, type PairChunk, queryShape } from './benchmark-pairs.ts';
 import { HELD_OUT_MARKERS } from './corpus.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32, seededSample } from './random.ts';
 import {
   checkSources,
   PAIR_SOURCES,
@@ -152,11 +152,8 @@ export async function buildPairData(
     dropped.templated += list.length - kept.length;
     const cap = ordered.find((s) => s.name === packages[pkg]?.name)?.maxPairs;
     if (cap !== undefined && kept.length > cap) {
-      // A seeded sample, kept in file order.
-      const order = kept.map((_, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r || a.i - b.i);
-      const chosen = new Set(order.slice(0, cap).map((o) => o.i));
       dropped.overCap += kept.length - cap;
-      kept = kept.filter((_, i) => chosen.has(i));
+      kept = seededSample(kept, cap, random);
     }
     const counts = packages[pkg] as PackageCounts;
     counts.pairs = kept.length;
