@@ -28,6 +28,8 @@ import {
   type TestDescription,
   testDescriptions,
   testedFunction,
+  testedName,
+  testFunctions,
 } from './test-descriptions.ts';
 
 /**
@@ -85,36 +87,6 @@ export interface DebianPairs {
   readonly train: WindowPair[];
   readonly validationFiles: ValidationFile[];
   readonly skipped: Record<string, number>;
-}
-
-const TEST_FUNCTION: Partial<Record<DocLanguage, RegExp>> = {
-  go: /^func (Test\w+)\(\w+ \*testing\.T\)/,
-  python: /^\s*def (test_\w+)\(/,
-  ruby: /^\s*def (test_\w+)/,
-  rust: /^\s*(?:pub\s+)?fn (\w+)\(\)/,
-};
-
-/** Test functions of a test file: their names and lines (Rust: functions marked `#[test]`). */
-export function testFunctions(text: string, language: DocLanguage): { name: string; line: number }[] {
-  const pattern = TEST_FUNCTION[language];
-  if (!pattern) return [];
-  const lines = text.split('\n');
-  const out: { name: string; line: number }[] = [];
-  lines.forEach((line, i) => {
-    const m = line.match(pattern);
-    if (!m) return;
-    if (language === 'rust' && !/^\s*#\[(?:\w+::)?test\]/.test(lines[i - 1] ?? '')) return;
-    out.push({ name: m[1] as string, line: i + 1 });
-  });
-  return out;
-}
-
-/** The function a test is named after: TestParseArgs → parseargs, test_parse_args → parse_args. */
-export function testedName(test: string): string {
-  return test
-    .replace(/^Test_?|^test_/, '')
-    .replace(/_(?:works|ok|fails?|errors?|basic|simple|\d+)$/i, '')
-    .toLowerCase();
 }
 
 const ASK_FOR_TEST = ['tests for', 'the unit test that checks', 'test cases covering'];

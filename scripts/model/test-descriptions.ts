@@ -44,6 +44,8 @@ const RUBY_IT = new RegExp(String.raw`^\s*(?:it|test|specify)\s*\(?\s*${STRING}`
 const PY_TEST = /^\s*(?:async\s+)?def test_(\w+)\(/;
 const RUBY_TEST = /^\s*def test_(\w+)/;
 const RUST_TEST_FN = /^\s*(?:pub\s+)?(?:async\s+)?fn (\w+)\(\)/;
+/** Rust marks a test by the attribute on the line above it. */
+const RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)?test\]/;
 
 const firstString = (m: RegExpMatchArray, from = 1): string =>
   (m[from] ?? m[from + 1] ?? m[from + 2] ?? '').replace(/\\(.)/g, '$1');
@@ -139,7 +141,7 @@ export function testDescriptions(text: string, language: DocLanguage): TestDescr
     case 'rust':
       lines.forEach((line, i) => {
         const test = line.match(RUST_TEST_FN);
-        if (test && /^\s*#\[(?:\w+::)?test\]/.test(lines[i - 1] ?? '')) add(fromName(test[1] as string));
+        if (test && RUST_TEST_ATTRIBUTE.test(lines[i - 1] ?? '')) add(fromName(test[1] as string));
       });
       return out;
   }
@@ -165,6 +167,36 @@ function forEachInDescribe(
     if (describe) open.push({ indent, subject: describe.subject ?? inForce });
     else visit(line, inForce);
   }
+}
+
+const TEST_FUNCTION: Partial<Record<DocLanguage, RegExp>> = {
+  go: /^func (Test\w+)\(\w+ \*testing\.T\)/,
+  python: /^\s*def (test_\w+)\(/,
+  ruby: /^\s*def (test_\w+)/,
+  rust: /^\s*(?:pub\s+)?fn (\w+)\(\)/,
+};
+
+/** Test functions of a test file: their names and lines (Rust: functions marked `#[test]`). */
+export function testFunctions(text: string, language: DocLanguage): { name: string; line: number }[] {
+  const pattern = TEST_FUNCTION[language];
+  if (!pattern) return [];
+  const lines = text.split('\n');
+  const out: { name: string; line: number }[] = [];
+  lines.forEach((line, i) => {
+    const m = line.match(pattern);
+    if (!m) return;
+    if (language === 'rust' && !RUST_TEST_ATTRIBUTE.test(lines[i - 1] ?? '')) return;
+    out.push({ name: m[1] as string, line: i + 1 });
+  });
+  return out;
+}
+
+/** The function a test is named after: TestParseArgs → parseargs, test_parse_args → parse_args. */
+export function testedName(test: string): string {
+  return test
+    .replace(/^Test_?|^test_/, '')
+    .replace(/_(?:works|ok|fails?|errors?|basic|simple|\d+)$/i, '')
+    .toLowerCase();
 }
 
 const DEFINITION: Readonly<Record<DocLanguage, RegExp>> = {

@@ -2,14 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ManifestPackage } from '../../../scripts/model/debian/manifest.ts';
-import {
-  buildDebianPairs,
-  PAIR_WINDOW_LINES,
-  repositoryPath,
-  testedName,
-  testFunctions,
-} from '../../../scripts/model/debian-pairs.ts';
+import { buildDebianPairs, PAIR_WINDOW_LINES, repositoryPath } from '../../../scripts/model/debian-pairs.ts';
 import { inlineComments } from '../../../scripts/model/doc-comments.ts';
+import { testedName, testFunctions } from '../../../scripts/model/test-descriptions.ts';
 import { useTempDirs } from '../../helpers/temp-dir.ts';
 
 const tempDir = useTempDirs();
