@@ -116,7 +116,7 @@ export function gitBlobSha(content: Uint8Array): string {
 }
 
 export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
-  const token = options.token ?? 'ghp_EmulatorTestToken0123456789abcdef';
+  const token = options.token ?? 'emulator-test-token-not-a-real-one';
   const now = options.now ?? Date.now;
   /** Installation token → when it expires (epoch ms). */
   const installationTokens = new Map<string, number>();
