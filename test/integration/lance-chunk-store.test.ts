@@ -173,6 +173,30 @@ describe('LanceDB chunk store (real LanceDB on local disk)', () => {
     await store.close();
   });
 
+  it('keeps row ids through compaction, so optimize() need not remap the indexes onto moved rows', async () => {
+    const { uri, store } = await storeWithRows();
+    await store.replaceFiles(
+      'org/app',
+      ['src/more.ts'],
+      [makeChunk('org/app', 'src/more.ts', 1, 'x', [0, 0, 1, 0])],
+    );
+    const table = await (await lancedb.connect(uri)).openTable('chunks');
+    const rowIds = async () => {
+      await table.checkoutLatest();
+      const rows = await table.query().select(['id']).withRowId().toArray();
+      return new Map(rows.map((row) => [String(row.id), BigInt(row._rowid)]));
+    };
+    const before = await rowIds();
+    expect((await table.stats()).fragmentStats.numFragments).toBeGreaterThan(1);
+    await store.optimize();
+    await table.checkoutLatest();
+    // The commits' fragments became one (rows moved), and every row kept its id.
+    expect((await table.stats()).fragmentStats.numFragments).toBe(1);
+    expect(await rowIds()).toEqual(before);
+    table.close();
+    await store.close();
+  });
+
   it('refuses to open an index built with another model or dimension', async () => {
     const { uri, store } = await storeWithRows();
     await store.close();

@@ -78,8 +78,12 @@ describe('createTokenEncoder', () => {
       '//',
       '.',
       'é',
+      'HTTPServer',
+      'B',
+      'a1',
+      'Z9',
     );
-    const space = fc.constantFrom(' ', '\n', '  ', '\t', '\n\n    ');
+    const space = fc.constantFrom(' ', '\n', '  ', '\t', '\n\n    ', '\r\n', '');
     const text = fc
       .array(fc.tuple(word, space), { minLength: 0, maxLength: 400 })
       .map((parts) => parts.map(([w, s]) => w + s).join(''));
@@ -99,6 +103,14 @@ describe('createTokenEncoder', () => {
     expect(ids.length).toBe(512);
     expect(performance.now() - started).toBeLessThan(500);
     expect([...ids]).toEqual(reference(huge.slice(0, 10_000), 512));
+  });
+
+  it('cuts a megabyte-long minified line to the first tokens of the whole text', () => {
+    const encoder = createTokenEncoder(defaultTokenizerJson, {}, 512);
+    const line = 'var retryUpload=function(file){return upload(file)};'.repeat(20_000);
+    expect([...encoder.encode(`path/min.js\n${line}`)]).toEqual(
+      reference(`path/min.js\n${line.slice(0, 10_000)}`, 512),
+    );
   });
 });
 
