@@ -21,7 +21,10 @@ export const SEARCH_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/symbols' },
   { method: 'GET', path: '/repos' },
   { method: 'POST', path: '/repos/{repo}/reindex' },
+  { method: 'POST', path: '/mcp' },
+  { method: 'GET', path: '/mcp' },
   { method: 'GET', path: '/health' },
+  { method: 'GET', path: '/.well-known/oauth-protected-resource' },
   { method: 'GET', path: '/openapi.json' },
   { method: 'GET', path: '/' },
 ];

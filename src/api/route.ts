@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { ChunkStore, Embedder } from '#engine/types.ts';
 import type { Caller, Scope } from './auth/caller.ts';
 import type { HttpEvent, HttpResult } from './http-types.ts';
+import type { ApiLogger } from './middleware/request-log.ts';
 import type { Reindexer } from './ports.ts';
 import type { RepoDirectory } from './repo-directory.ts';
 import type { ResultCache } from './result-cache.ts';
@@ -18,6 +19,10 @@ export interface ApiServices {
   readonly cache: ResultCache;
   readonly repos: RepoDirectory;
   readonly reindexer?: Reindexer;
+  /** Where faults inside a route that answers anyway (an MCP tool) are logged. */
+  readonly logger?: Pick<ApiLogger, 'error'>;
+  /** Issuers whose tokens this deployment accepts, named in the protected-resource metadata. */
+  readonly authorizationServers?: readonly string[];
 }
 
 /** Facts a handler reports for the request log. */

@@ -222,3 +222,13 @@ export const ErrorResponseSchema = z
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .meta({ title: 'Error' });
+
+export const ProtectedResourceMetadataSchema = z
+  .object({
+    resource: z.string(),
+    resource_name: z.string(),
+    authorization_servers: z.array(z.string()).optional(),
+    bearer_methods_supported: z.array(z.string()),
+    scopes_supported: z.array(z.string()),
+  })
+  .meta({ title: 'ProtectedResourceMetadata', description: 'RFC 9728 protected-resource metadata.' });

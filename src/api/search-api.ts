@@ -27,8 +27,10 @@ import type { ApiServices, Route } from './route.ts';
 import { createRouter } from './router.ts';
 import { contextRoute } from './routes/context.ts';
 import { healthRoute } from './routes/health.ts';
+import { mcpRoute, mcpStreamRoute } from './routes/mcp.ts';
 import { openApiRoute } from './routes/openapi.ts';
 import { pageRoute } from './routes/page.ts';
+import { protectedResourceRoute } from './routes/protected-resource.ts';
 import { reindexRoute, reposRoute } from './routes/repos.ts';
 import { searchRoute } from './routes/search.ts';
 import { similarRoute } from './routes/similar.ts';
@@ -48,6 +50,8 @@ export interface SearchApiDeps extends Pick<ApiServices, 'store' | 'embedder'> {
   readonly cache?: ResultCache;
   readonly catalog?: RepoCatalog;
   readonly reindexer?: Reindexer;
+  /** Issuers whose tokens the deployment accepts, for the protected-resource metadata. @default none */
+  readonly authorizationServers?: readonly string[];
   /** Structured logs. @default JSON lines on stderr */
   readonly logger?: ApiLogger;
   /** Receives each request's record after it is logged (Lambda turns them into metrics). */
@@ -65,7 +69,10 @@ export function apiRoutes(): Route[] {
     symbolsRoute,
     reposRoute,
     reindexRoute,
+    mcpRoute,
+    mcpStreamRoute,
     healthRoute,
+    protectedResourceRoute,
     openApiRoute(() => routes),
     pageRoute,
   ];
@@ -80,6 +87,8 @@ export function createSearchApi(deps: SearchApiDeps): HttpHandler {
     cache: deps.cache ?? ttlResultCache(),
     repos: createRepoDirectory(deps.store, deps.catalog),
     reindexer: deps.reindexer,
+    logger,
+    authorizationServers: deps.authorizationServers,
   };
   const auth = deps.auth ?? OPEN_ACCESS;
 

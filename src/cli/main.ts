@@ -64,6 +64,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       await runServeCommand({ ...program.opts(), ...options });
     });
 
+  program
+    .command('mcp')
+    .description('serve the local index to a coding agent over MCP (stdio)')
+    .action(async () => {
+      const { runMcpCommand } = await import('./mcp-command.ts');
+      await runMcpCommand(program.opts());
+    });
+
   const token = program.command('token').description('API tokens and their signing keys');
   token
     .command('create')

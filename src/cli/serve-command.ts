@@ -96,6 +96,7 @@ export function serveBanner(url: string, auth?: BannerAuth): string {
   return [
     `codesearch API listening on ${url}${auth ? ' (bearer tokens required)' : ''}`,
     `Search page: ${url}/`,
+    `MCP endpoint for coding agents: ${url}/mcp`,
     'Try:',
     `  curl -s ${url}/search${token} -H 'content-type: application/json' -d '{"query":"where are search filters escaped?","limit":5}'`,
     `  curl -s ${url}/health`,

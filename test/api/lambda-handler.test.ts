@@ -137,6 +137,82 @@ describe('functions/search/handler (the Lambda entry point)', () => {
     }
   });
 
+  it('speaks MCP at /mcp from API Gateway v2 events: 401 with resource metadata, then tools under the grant', async () => {
+    const mcp = (body: unknown, headers: Record<string, string> = {}) =>
+      apiGatewayEvent('POST', '/mcp', {
+        body: JSON.stringify(body),
+        headers: {
+          accept: 'application/json, text/event-stream',
+          'x-forwarded-proto': 'https',
+          ...headers,
+        },
+      });
+    const { token } = await mintToken(parseKeySet(keyText, 'test'), {
+      sub: 'agent',
+      repos: ['acme/sample'],
+      scopes: ['search'],
+      ttlSeconds: 300,
+    });
+    const lines = await outputLines(async () => {
+      const denied = await handler(mcp({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), context);
+      expect(denied.statusCode).toBe(401);
+      expect(denied.headers?.['www-authenticate']).toContain(
+        'resource_metadata="https://localhost/.well-known/oauth-protected-resource"',
+      );
+      const metadata = await handler(
+        apiGatewayEvent('GET', '/.well-known/oauth-protected-resource', {}),
+        context,
+      );
+      expect(JSON.parse(metadata.body)).toMatchObject({ resource: 'https://localhost' });
+
+      const auth = { authorization: `Bearer ${token}` };
+      const initialize = await handler(
+        mcp(
+          {
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: {
+              protocolVersion: '2025-06-18',
+              capabilities: {},
+              clientInfo: { name: 't', version: '1' },
+            },
+          },
+          auth,
+        ),
+        context,
+      );
+      expect(initialize.statusCode, initialize.body).toBe(200);
+      expect(JSON.parse(initialize.body).result.serverInfo.name).toBe('codesearch');
+      const initialized = await handler(
+        mcp({ jsonrpc: '2.0', method: 'notifications/initialized' }, auth),
+        context,
+      );
+      expect(initialized.statusCode).toBe(202);
+      const called = await handler(
+        mcp(
+          {
+            jsonrpc: '2.0',
+            id: 2,
+            method: 'tools/call',
+            params: { name: 'search_code', arguments: { query: 'retry failed uploads', limit: 2 } },
+          },
+          { ...auth, 'mcp-protocol-version': '2025-06-18' },
+        ),
+        context,
+      );
+      expect(called.statusCode, called.body).toBe(200);
+      const result = JSON.parse(called.body).result;
+      expect(result.structuredContent.results[0].path).toBe('src/upload/retry.ts');
+      expect(result.content[0].text).toMatch(/^1\. acme\/sample src\/upload\/retry\.ts:/);
+    });
+    expect(lines.filter((line) => line.level === 'ERROR')).toEqual([]);
+    expect(lines.filter((line) => line.message === 'request' && line.route === '/mcp').at(-1)).toMatchObject({
+      status: 200,
+      caller: 'agent',
+    });
+  });
+
   /** Runs `act` with stdout and stderr (Powertools writes warnings there) captured; the JSON lines written. */
   async function outputLines(act: () => Promise<void>): Promise<Record<string, unknown>[]> {
     const written: string[] = [];

@@ -220,8 +220,10 @@ describe('HTTP API through the local server (real sockets, same handler as Lambd
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/',
+        '/.well-known/oauth-protected-resource',
         '/context',
         '/health',
+        '/mcp',
         '/openapi.json',
         '/repos',
         '/repos/{repo}/reindex',

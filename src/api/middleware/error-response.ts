@@ -9,25 +9,37 @@ import { CodeSearchError, InvalidRequestError } from '#engine/errors.ts';
 import { redactor } from '#engine/secret-redaction.ts';
 import { MethodNotAllowedError, TooManyRequestsError, UnauthorizedError } from '../errors.ts';
 import { type HttpEvent, type HttpResult, jsonResult } from '../http-types.ts';
+import { PROTECTED_RESOURCE_PATH, publicOrigin } from '../public-origin.ts';
 import type { ApiLogger } from './request-log.ts';
 
 export function errorResponse(logger: ApiLogger): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: (request) => {
-      request.response = errorToResult(request.error, (error) =>
-        logger.error('unexpected error', {
-          requestId: request.event.requestContext?.requestId,
-          error:
-            error instanceof Error
-              ? { name: error.name, message: error.message, stack: error.stack }
-              : String(error),
-        }),
+      request.response = errorToResult(
+        request.error,
+        (error) =>
+          logger.error('unexpected error', {
+            requestId: request.event.requestContext?.requestId,
+            error:
+              error instanceof Error
+                ? { name: error.name, message: error.message, stack: error.stack }
+                : String(error),
+          }),
+        { resourceMetadata: `${publicOrigin(request.event)}${PROTECTED_RESOURCE_PATH}` },
       );
     },
   };
 }
 
-export function errorToResult(error: unknown, logUnexpected: (error: unknown) => void): HttpResult {
+/**
+ * @param options.resourceMetadata - the URL of this API's protected-resource metadata, which a 401 names
+ *   (RFC 9728 §5.1) so that an MCP client can discover how to authenticate
+ */
+export function errorToResult(
+  error: unknown,
+  logUnexpected: (error: unknown) => void,
+  options: { resourceMetadata?: string } = {},
+): HttpResult {
   // Messages that are shown pass the secret redactor too: none should hold a secret, but none may.
   const shown = (message: string): string => redactor.redact(message);
   if (error instanceof InvalidRequestError)
@@ -36,7 +48,13 @@ export function errorToResult(error: unknown, logUnexpected: (error: unknown) =>
     return jsonResult(
       401,
       { error: shown(error.message) },
-      { 'www-authenticate': 'Bearer realm="codesearch", error="invalid_token"' },
+      {
+        'www-authenticate': [
+          'Bearer realm="codesearch"',
+          'error="invalid_token"',
+          ...(options.resourceMetadata ? [`resource_metadata="${options.resourceMetadata}"`] : []),
+        ].join(', '),
+      },
     );
   }
   if (error instanceof TooManyRequestsError)

@@ -2,11 +2,16 @@
 import { NotFoundError } from '#engine/errors.ts';
 import { validateRepoName } from '#engine/search/filters.ts';
 import { accessAllows } from '#engine/search/repo-access.ts';
-import { requireRepos } from '../auth/caller.ts';
+import { type Caller, requireRepos } from '../auth/caller.ts';
 import { ConflictError } from '../errors.ts';
 import { jsonResult } from '../http-types.ts';
-import { defineRoute } from '../route.ts';
-import { ErrorResponseSchema, ReindexResponseSchema, ReposResponseSchema } from '../schemas.ts';
+import { type ApiServices, defineRoute, type RequestFacts } from '../route.ts';
+import {
+  ErrorResponseSchema,
+  ReindexResponseSchema,
+  type RepoInfo,
+  ReposResponseSchema,
+} from '../schemas.ts';
 
 export const reposRoute = defineRoute({
   method: 'GET',
@@ -14,12 +19,20 @@ export const reposRoute = defineRoute({
   summary: 'The repositories this token may search, with commit, indexing time, counts and errors.',
   access: 'search',
   responses: { 200: { description: 'Repositories by name.', schema: ReposResponseSchema } },
-  handle: async (_input, { services, caller, facts }) => {
-    const repos = (await services.repos.list()).filter((repo) => accessAllows(caller.access, repo.repo));
-    facts.resultCount = repos.length;
-    return jsonResult(200, { repos });
-  },
+  handle: async (_input, { services, caller, facts }) =>
+    jsonResult(200, await listVisibleRepos(services, caller, facts)),
 });
+
+/** The repositories `caller` may see (the route and the MCP tool `list_repositories` alike). */
+export async function listVisibleRepos(
+  services: Pick<ApiServices, 'repos'>,
+  caller: Caller,
+  facts: RequestFacts = {},
+): Promise<{ repos: RepoInfo[] }> {
+  const repos = (await services.repos.list()).filter((repo) => accessAllows(caller.access, repo.repo));
+  facts.resultCount = repos.length;
+  return { repos };
+}
 
 export const reindexRoute = defineRoute({
   method: 'POST',

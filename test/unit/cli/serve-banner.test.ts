@@ -6,6 +6,7 @@ describe('the serve banner', () => {
     const banner = serveBanner('http://127.0.0.1:8787');
     expect(banner).toContain("curl -s http://127.0.0.1:8787/search -H 'content-type: application/json'");
     expect(banner).not.toContain('token create');
+    expect(banner).toContain('MCP endpoint for coding agents: http://127.0.0.1:8787/mcp');
   });
 
   it('with auth, mints a narrow token with the same keys the server uses', () => {
