@@ -56,6 +56,11 @@ export class CodeSearchStack extends Stack {
       `${this.service.api.url}webhooks/github`,
       "Payload URL for the repository's or organisation's GitHub webhook (push events)",
     );
+    output(
+      'McpUrl',
+      `${this.service.api.url}mcp`,
+      'MCP endpoint for coding agents (Streamable HTTP; send an API token as a bearer token)',
+    );
     output('IndexBucketName', this.state.indexBucket.bucketName, 'S3 bucket holding the LanceDB index');
     output(
       'SigningKeysSecretName',

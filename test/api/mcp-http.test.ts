@@ -154,6 +154,7 @@ describe('MCP over Streamable HTTP (official SDK client, real sockets, bearer to
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['search_code', { query: 'x', repo: 'other/secret' }, /does not grant access to other\/secret/],
       ['search_code', { query: '' }, /query/],
+      ['search_code', { query: 'x', repo: 'acme/sample', repos: ['acme/sample'] }, /repo or repos, not both/],
       ['search_code', { query: 'x', language: 'klingon' }, /language/],
       ['search_code', { query: 'x', path: "src/' OR '1'='1" }, /path/],
       ['get_code_context', { repo: 'other/secret', path: 'src/upload/retry.ts', line: 10 }, /does not grant/],
@@ -201,6 +202,19 @@ describe('MCP over Streamable HTTP (official SDK client, real sockets, bearer to
       scopes_supported: ['search', 'admin'],
     });
     await expect(connect('not-a-token')).rejects.toThrow();
+  });
+
+  it('names the authorization servers the deployment trusts, when it is given some', async () => {
+    const api = createSearchApi({ ...sample.services, authorizationServers: ['https://idp.example.com'] });
+    const response = await api(
+      apiGatewayEvent('GET', '/.well-known/oauth-protected-resource', {
+        headers: { 'x-forwarded-proto': 'https' },
+      }),
+    );
+    expect(JSON.parse(response.body)).toMatchObject({
+      resource: 'https://localhost',
+      authorization_servers: ['https://idp.example.com'],
+    });
   });
 
   it('applies the REST rate limit to MCP requests, per caller', async () => {

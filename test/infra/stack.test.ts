@@ -609,6 +609,7 @@ describe('the outputs', () => {
         'GitHubWebhookSecretName',
         'IndexBucketName',
         'JobQueueUrl',
+        'McpUrl',
         'RepositoriesTableName',
         'SigningKeysSecretName',
         'UpkeepDeadLetterQueueUrl',
@@ -631,6 +632,23 @@ describe('the outputs', () => {
             '.',
             { Ref: 'AWS::URLSuffix' },
             '/webhooks/github',
+          ],
+        ],
+      },
+    });
+    // The MCP endpoint is the API's URL plus the route the search function serves it on.
+    template.hasOutput('McpUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: api },
+            '.execute-api.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            '/mcp',
           ],
         ],
       },

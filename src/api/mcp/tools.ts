@@ -8,6 +8,7 @@
  * short text rendering for the model: `repo path:start-end  symbols`, then the snippet.
  */
 import { z } from 'zod';
+import { InvalidRequestError } from '#engine/errors.ts';
 import { LANGUAGES } from '#engine/languages.ts';
 import { SEARCH_MODES } from '#engine/search/search.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -134,6 +135,10 @@ const searchCode: CodeSearchTool = {
   }),
   outputSchema: SearchResponseSchema,
   run: async (args, { services, caller, facts }) => {
+    if (args.repo !== undefined && args.repos !== undefined)
+      throw new InvalidRequestError('Give repo or repos, not both', [
+        { path: 'repos', message: 'repo is given too' },
+      ]);
     const request = validate(
       SearchRequestSchema,
       defined({ ...args, repos: undefined, repo: args.repos ?? args.repo }),
