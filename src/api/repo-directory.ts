@@ -4,6 +4,7 @@
  * every few seconds; `commits()` reads it afresh, once per request (not once per result), so that results
  * carry the commit that is searchable now rather than one from a few seconds ago.
  */
+import { splitIndexName } from '#engine/search/filters.ts';
 import type { ChunkStore } from '#engine/types.ts';
 import type { RepoCatalog, RepoRecord } from './ports.ts';
 import type { RepoInfo } from './schemas.ts';
@@ -50,17 +51,29 @@ export function createRepoDirectory(
       const [known, counts] = await Promise.all([records(), chunkCounts()]);
       const byRepo = new Map<string, RepoInfo>();
       for (const record of known)
-        byRepo.set(record.repo, { ...record, errors: [...record.errors], chunks: 0 });
+        byRepo.set(record.repo, { ...record, branch: null, errors: [...record.errors], chunks: 0 });
       for (const [repo, chunks] of counts) {
         const record = byRepo.get(repo);
         byRepo.set(
           repo,
           record
             ? { ...record, chunks }
-            : { repo, commit: null, indexedAt: null, files: null, chunks, status: 'ready', errors: [] },
+            : {
+                repo,
+                branch: null,
+                commit: null,
+                indexedAt: null,
+                files: null,
+                chunks,
+                status: 'ready',
+                errors: [],
+              },
         );
       }
-      return [...byRepo.values()].sort((a, b) => a.repo.localeCompare(b.repo));
+      // Keyed by index name; shown as repository and branch, each repository's default branch first.
+      return [...byRepo.values()]
+        .map((info) => ({ ...info, ...splitIndexName(info.repo) }))
+        .sort((a, b) => a.repo.localeCompare(b.repo) || (a.branch ?? '').localeCompare(b.branch ?? ''));
     },
     async commits() {
       const byRepo = new Map((await records(true)).map((record) => [record.repo, record.commit]));

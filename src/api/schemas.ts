@@ -18,6 +18,12 @@ const repoFilter = z
   .union([repoName, z.array(repoName).max(100)])
   .optional()
   .meta({ description: 'Only these repositories (absent: every repository the caller may read).' });
+const branch = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .meta({ description: "A branch with its own index (absent: each repository's default branch)." });
 const language = z.enum(LANGUAGES, { error: `language must be one of: ${LANGUAGES.join(', ')}` }).optional();
 const pathFilter = z
   .string()
@@ -51,6 +57,7 @@ export const SearchRequestSchema = z
       .min(1, 'query must not be empty')
       .meta({ description: 'Natural language or code.' }),
     repo: repoFilter,
+    branch,
     language,
     path: pathFilter,
     symbol: z
@@ -68,6 +75,7 @@ export type SearchRequest = z.infer<typeof SearchRequestSchema>;
 
 export const LocationSchema = z.strictObject({
   repo: repoName,
+  branch,
   path: z.string().min(1).max(1024),
   line: z.number().int().min(1).max(10_000_000),
 });
@@ -85,6 +93,7 @@ export const SimilarRequestSchema = z
       description: 'An indexed location; the chunk enclosing that line is compared by its stored vector.',
     }),
     repo: repoFilter,
+    branch,
     language,
     path: pathFilter,
     limit,
@@ -100,6 +109,7 @@ export type SimilarRequest = z.infer<typeof SimilarRequestSchema>;
 export const ContextQuerySchema = z
   .strictObject({
     repo: repoName,
+    branch,
     path: z.string().min(1).max(1024),
     line: queryInt(1, 10_000_000),
     neighbours: queryInt(0, 5).optional().meta({ description: 'Chunks before and after (default 1).' }),
@@ -111,6 +121,7 @@ export const SymbolsQuerySchema = z
   .strictObject({
     name: z.string().min(1).max(200),
     repo: repoName.optional(),
+    branch,
     language,
     limit: queryInt(1, MAX_LIMIT).optional(),
   })
@@ -126,6 +137,10 @@ export const EmptyBodySchema = z.strictObject({});
 
 const chunkFields = {
   repo: z.string(),
+  branch: z
+    .string()
+    .nullable()
+    .meta({ description: 'The branch it was indexed from; null: the default branch.' }),
   commit: z.string().nullable().meta({ description: 'The searchable commit; null until one is recorded.' }),
   path: z.string(),
   startLine: z.number().int(),
@@ -184,6 +199,7 @@ export type SymbolsResponse = z.infer<typeof SymbolsResponseSchema>;
 export const RepoInfoSchema = z
   .object({
     repo: z.string(),
+    branch: z.string().nullable().meta({ description: 'A branch index; null: the default branch.' }),
     commit: z.string().nullable(),
     indexedAt: z.string().nullable(),
     files: z.number().int().nullable(),

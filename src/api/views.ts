@@ -1,4 +1,5 @@
 /** How stored chunks and search hits are shown to API callers. */
+import { splitIndexName } from '#engine/search/filters.ts';
 import type { SearchHit } from '#engine/search/search.ts';
 import type { StoredChunk } from '#engine/types.ts';
 import type { ChunkView, SearchResultItem } from './schemas.ts';
@@ -7,8 +8,11 @@ import { toSnippet } from './snippet.ts';
 export type CommitOf = (repo: string) => string | null;
 
 export function toChunkView(chunk: StoredChunk, commitOf: CommitOf): ChunkView {
+  // The index name says the branch (`owner/name@branch`); results name the repository and branch apart.
+  const { repo, branch } = splitIndexName(chunk.repo);
   return {
-    repo: chunk.repo,
+    repo,
+    branch,
     commit: commitOf(chunk.repo),
     path: chunk.path,
     startLine: chunk.startLine,

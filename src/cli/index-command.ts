@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { gitHeadCommit } from '#adapters/local/git-head.ts';
+import { gitBranches, gitHeadCommit } from '#adapters/local/git-head.ts';
 import { acquireIndexLock } from '#adapters/local/index-lock.ts';
 import { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
 import { InvalidRequestError } from '#engine/errors.ts';
 import { type IndexSummary, indexDirectory } from '#engine/indexing/indexer.ts';
-import { validateRepoName } from '#engine/search/filters.ts';
+import { indexNameOf, validateBranchName, validateRepoName } from '#engine/search/filters.ts';
 import { openLocalServices, resolveHome } from '../runtime/local-services.ts';
 import { finishedRun } from '../server/local-reindexer.ts';
 import { createProgressLine } from './progress.ts';
@@ -15,6 +15,8 @@ export interface IndexCommandOptions {
   readonly home?: string;
   readonly model?: string;
   readonly repo?: string;
+  /** The branch indexed (default: the one checked out); any but the default branch gets its own index. */
+  readonly branch?: string;
   readonly maxFileSize: number;
   readonly rebuild?: boolean;
   readonly json?: boolean;
@@ -24,7 +26,10 @@ export async function runIndexCommand(dir: string, options: IndexCommandOptions)
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new InvalidRequestError(`${dir} is not a directory`);
-  const repo = validateRepoName(options.repo ?? defaultRepoName(root), '--repo');
+  const repo = indexNameOf(
+    validateRepoName(options.repo ?? defaultRepoName(root), '--repo'),
+    await branchIndexed(root, options.branch),
+  );
   const home = resolveHome(options.home);
   // Every run writes the same table and state file: a second run waits for the first (see index-lock.ts).
   const lock = await acquireIndexLock(home, repo, {
@@ -38,6 +43,19 @@ export async function runIndexCommand(dir: string, options: IndexCommandOptions)
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * Which branch's index to write: `--branch`, else the checked-out branch — none (the repository's own
+ * index) for its default branch, as the push pipeline names them, or when the default branch is unknown
+ * and none was asked for (a folder, a checkout without a remote).
+ */
+async function branchIndexed(root: string, asked: string | undefined): Promise<string | undefined> {
+  const { checkedOut, defaultBranch } = await gitBranches(root);
+  const branch = asked === undefined ? checkedOut : validateBranchName(asked, '--branch');
+  if (branch === null || branch === defaultBranch) return undefined;
+  if (asked === undefined && defaultBranch === null) return undefined;
+  return validateBranchName(branch, '--branch');
 }
 
 async function indexUnderLock(

@@ -21,6 +21,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('index a directory incrementally (unchanged files are skipped)')
     .argument('<dir>', 'directory to index (a git checkout or any folder)')
     .option('--repo <name>', 'repository name (default: from the git remote, else the folder name)')
+    .option(
+      '--branch <name>',
+      "branch indexed (default: the checked-out one); the default branch's index is the repository's own",
+    )
     .option('--max-file-size <bytes>', 'skip files larger than this', parsePositiveInt, 1024 * 1024)
     .option('--rebuild', 'drop the index and re-index from scratch (e.g. after switching models)')
     .option('--json', 'print the summary as JSON')
@@ -34,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('search the index')
     .argument('<query>', 'what you are looking for, in plain language or code')
     .option('--repo <name>', 'only this repository (repeatable)', collect, [])
+    .option('--branch <name>', "this branch's indexes (default: each repository's default branch)")
     .option('--lang <language>', 'only this language')
     .option('--path <glob>', 'only paths with this prefix or matching this glob')
     .option('--symbol <name>', 'only chunks that define this symbol')

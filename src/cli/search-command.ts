@@ -10,6 +10,7 @@ export interface SearchCommandOptions {
   readonly home?: string;
   readonly model?: string;
   readonly repo: string[];
+  readonly branch?: string;
   readonly lang?: string;
   readonly path?: string;
   readonly symbol?: string;
@@ -26,6 +27,7 @@ export async function runSearchCommand(
   const parsed = SearchRequestSchema.safeParse({
     query,
     repo: options.repo.length > 0 ? options.repo : undefined,
+    branch: options.branch,
     language: options.lang,
     path: options.path,
     symbol: options.symbol,
@@ -65,7 +67,8 @@ function formatResults(response: SearchResponse): string {
       .slice(0, 4)
       .map((line) => dim(`    ${line.slice(0, 120)}`))
       .join('\n');
-    return `${i + 1}. ${bold(`${r.path}:${r.startLine}-${r.endLine}`)}  [${r.repo}] score ${r.score}${symbols}\n${preview}`;
+    const where = r.branch === null ? r.repo : `${r.repo}@${r.branch}`;
+    return `${i + 1}. ${bold(`${r.path}:${r.startLine}-${r.endLine}`)}  [${where}] score ${r.score}${symbols}\n${preview}`;
   });
   return `${blocks.join('\n')}\n${dim(`${response.results.length} results in ${response.tookMs} ms`)}\n`;
 }

@@ -107,7 +107,7 @@ describe('MCP over Streamable HTTP (official SDK client, real sockets, bearer to
       line: first.startLine,
       neighbours: 1,
     });
-    expect(context.isError).toBeFalsy();
+    expect(context.isError, JSON.stringify(context.content)).toBeFalsy();
     expect(context.structuredContent).toMatchObject({ repo: 'acme/sample', path: 'src/upload/retry.ts' });
 
     const similar = await call(client, 'find_similar_code', {

@@ -23,6 +23,14 @@ describe('repository grants', () => {
     },
   );
 
+  it("covers a granted repository's branches, and only its own", () => {
+    const access = parseRepoGrants(['other/tool']);
+    expect(accessAllows(access, 'other/tool@dev')).toBe(true);
+    expect(accessAllows(access, 'Other/Tool@feat/X')).toBe(true);
+    expect(accessAllows(access, 'other/tool2@dev')).toBe(false);
+    expect(accessAllows(access, 'other/toolbox')).toBe(false);
+  });
+
   it('allows exactly the granted repositories', () => {
     const access = parseRepoGrants(['acme/*', 'other/tool']);
     expect(accessAllows(access, 'acme/app')).toBe(true);
@@ -43,13 +51,15 @@ describe('repository grants', () => {
     expect(accessAllows(shouting, 'OTHER/TOOL')).toBe(true);
     expect(accessAllows(shouting, 'other/tool2')).toBe(false);
     expect(accessAllows(parseRepoGrants(['acme/*']), 'ACMECO/app')).toBe(false);
-    expect(accessToSql(shouting)).toBe("(repo IN ('other/tool') OR starts_with(repo, 'codertocat/'))");
+    expect(accessToSql(shouting)).toBe(
+      "(repo IN ('other/tool') OR starts_with(repo, 'other/tool@') OR starts_with(repo, 'codertocat/'))",
+    );
     expect(filterToSql({ repos: ['Acme/App'] })).toBe("repo IN ('acme/app')");
   });
 
   it('becomes one parenthesised clause of the WHERE, matching nothing when empty', () => {
     expect(accessToSql(parseRepoGrants(['acme/*', 'other/tool']))).toBe(
-      "(repo IN ('other/tool') OR starts_with(repo, 'acme/'))",
+      "(repo IN ('other/tool') OR starts_with(repo, 'other/tool@') OR starts_with(repo, 'acme/'))",
     );
     expect(accessToSql(parseRepoGrants([]))).toBe('FALSE');
     expect(accessToSql(parseRepoGrants(['*']))).toBeUndefined();
@@ -101,6 +111,37 @@ describe('grants and symbols in real LanceDB queries', () => {
       const [first] = await store.fileChunks('acme/app', 'a.ts');
       expect(await store.chunkVector(first?.id ?? '')).toEqual(new Float32Array([1, 0, 0]));
       expect(await store.chunkVector("x' OR '1'='1")).toBeUndefined();
+      // Branch indexes: searched only when a branch is named, and covered by their repository's grant.
+      await store.replaceFiles(
+        'acme/app@dev',
+        ['a.ts'],
+        [makeChunk('acme/app@dev', 'a.ts', 1, 'function run() { return "dev"; }', [1, 0, 0])],
+      );
+      await store.replaceFiles(
+        'acmeco/app@dev',
+        ['a.ts'],
+        [makeChunk('acmeco/app@dev', 'a.ts', 1, 'function run() { return "co"; }', [1, 0, 0])],
+      );
+      expect(await repos({ access })).toEqual(['acme/app', 'acme/lib']);
+      expect(await repos({})).toEqual(['acme/app', 'acme/lib', 'acmeco/app', 'other/tool']);
+      expect(await repos({ access, branch: 'dev' })).toEqual(['acme/app@dev']);
+      expect(await repos({ access: parseRepoGrants(['acme/app']), branch: 'dev' })).toEqual(['acme/app@dev']);
+      expect(
+        await repos({ access: parseRepoGrants(['acme/app']), repos: ['acmeco/app'], branch: 'dev' }),
+      ).toEqual([]);
+      const onBranch = await store.vectorSearch(
+        new Float32Array([1, 0, 0]),
+        { repos: ['acme/app'], branch: 'dev' },
+        10,
+      );
+      expect(onBranch.map((hit) => hit.chunk.repo)).toEqual(['acme/app@dev']);
+      const defaults = await store.keywordSearch('run', {}, 10);
+      expect(defaults.map((hit) => hit.chunk.repo).sort()).toEqual([
+        'acme/app',
+        'acme/lib',
+        'acmeco/app',
+        'other/tool',
+      ]);
       const before = await store.dataVersion();
       await store.deleteRepo('ACMECO/APP');
       expect(await store.countChunks('acmeco/app')).toBe(0);

@@ -5,6 +5,7 @@ import { type LocalServer, startLocalServer } from '../../src/server/local-serve
 
 interface Result {
   repo: string;
+  branch: string | null;
   commit: string | null;
   path: string;
   startLine: number;
@@ -72,6 +73,7 @@ describe('HTTP API through the local server (real sockets, same handler as Lambd
     expect(body.results).toHaveLength(3);
     for (const result of body.results) {
       expect(Object.keys(result).sort()).toEqual([
+        'branch',
         'commit',
         'endLine',
         'keywordScore',
@@ -85,6 +87,7 @@ describe('HTTP API through the local server (real sockets, same handler as Lambd
         'vectorScore',
       ]);
       expect(result.commit).toBeNull();
+      expect(result.branch).toBeNull(); // the default branch
     }
     expect(body.results[0]?.path).toBe('src/upload/retry.ts');
     expect(body.results[0]?.vectorScore).toBeGreaterThan(0);
@@ -197,6 +200,7 @@ describe('HTTP API through the local server (real sockets, same handler as Lambd
     expect(body.repos).toEqual([
       {
         repo: 'acme/sample',
+        branch: null,
         commit: null,
         indexedAt: expect.any(String),
         files: 8,

@@ -142,8 +142,14 @@ describe('a deploy with another model rebuilds the index beside the old one', ()
     // Then: it answers, with nothing for the repository yet, which GET /repos shows as being indexed
     expect(await search(searchB, REPO)).toEqual([]);
     expect(await listRepos(searchB)).toEqual([
-      expect.objectContaining({ repo: REPO, commit: null, status: 'indexing' }),
-      expect.objectContaining({ repo: BRANCH_INDEX, commit: null, status: 'indexing' }),
+      expect.objectContaining({ repo: REPO, branch: null, commit: null, status: 'indexing' }),
+      // The branch index is listed as its repository and branch.
+      expect.objectContaining({
+        repo: REPO,
+        branch: 'release',
+        commit: null,
+        status: 'indexing',
+      }),
     ]);
 
     // When: upkeep runs with model B, twice
@@ -182,7 +188,7 @@ describe('a deploy with another model rebuilds the index beside the old one', ()
     expect((await search(searchB, REPO))[0]).toMatchObject({ path: 'src/upload/retry.ts', commit: head });
     expect(await listRepos(searchB)).toEqual([
       expect.objectContaining({ repo: REPO, commit: head, status: 'ready' }),
-      expect.objectContaining({ repo: BRANCH_INDEX, commit: release, status: 'ready' }),
+      expect.objectContaining({ repo: REPO, branch: 'release', commit: release, status: 'ready' }),
     ]);
 
     // …and the next upkeep run queues nothing

@@ -20,7 +20,7 @@ import {
   partVectorsOfCell,
   SCHEMA_VERSION,
 } from './chunk-schema.ts';
-import { fileSql, filterToSql, pathsInRepoSql, sqlRepo, sqlString } from './sql.ts';
+import { BRANCH_INDEXES_SQL, fileSql, filterToSql, pathsInRepoSql, sqlRepo, sqlString } from './sql.ts';
 
 export interface LanceChunkStoreOptions {
   /** A local directory or an object-store URI such as `s3://bucket/prefix`. */
@@ -262,6 +262,8 @@ export class LanceChunkStore implements ChunkStore {
    * classes the ESM copy we build batches with does not recognise. Same fields, checked on open. */
   readonly #schema: Schema;
   readonly #tableName: string;
+  /** Whether branch indexes were in the table at `version` (see `#hasBranchIndexes`). */
+  #branchIndexes: { version: number; present: boolean } | undefined;
 
   constructor(connection: lancedb.Connection, table: lancedb.Table, options: LanceChunkStoreOptions) {
     this.#connection = connection;
@@ -329,7 +331,7 @@ export class LanceChunkStore implements ChunkStore {
       .distanceType('cosine')
       .limit(limit)
       .select([...SEARCH_COLUMNS, '_distance']);
-    const where = filterToSql(filter);
+    const where = await this.#whereOf(filter);
     if (where) query = query.where(where);
     const rows = await query.toArray();
     const dimension = this.metadata.dimension;
@@ -343,11 +345,29 @@ export class LanceChunkStore implements ChunkStore {
       .search(new lancedb.MatchQuery(terms, 'terms'), 'fts')
       .limit(limit)
       .select([...SEARCH_COLUMNS, '_score']);
-    const where = filterToSql(filter);
+    const where = await this.#whereOf(filter);
     if (where) query = query.where(where);
     const rows = await query.toArray();
     const dimension = this.metadata.dimension;
     return rows.map((row) => ({ chunk: toStoredChunk(row, dimension), score: Number(row._score) }));
+  }
+
+  /** The filter's WHERE clause, leaving out branch indexes only where the table has some. */
+  async #whereOf(filter: SearchFilter): Promise<string | undefined> {
+    const asksForAll = (filter.repos?.length ?? 0) === 0 && filter.branch === undefined;
+    return filterToSql(filter, { branchIndexes: asksForAll ? await this.#hasBranchIndexes() : true });
+  }
+
+  /**
+   * Whether any branch index (`owner/name@branch`) is in the table, checked again whenever the table's
+   * version changes (writers may be other processes): one count, where a clause on every search of every
+   * default branch would cost each vector search its unfiltered path.
+   */
+  async #hasBranchIndexes(): Promise<boolean> {
+    const version = await this.#table.version();
+    if (this.#branchIndexes?.version !== version)
+      this.#branchIndexes = { version, present: (await this.#table.countRows(BRANCH_INDEXES_SQL)) > 0 };
+    return this.#branchIndexes.present;
   }
 
   countChunks(repo?: string): Promise<number> {
@@ -433,7 +453,7 @@ export class LanceChunkStore implements ChunkStore {
 
   async listChunks(filter: SearchFilter, limit: number): Promise<StoredChunk[]> {
     let query = this.#table.query().select(RESULT_COLUMNS).limit(limit);
-    const where = filterToSql(filter);
+    const where = await this.#whereOf(filter);
     if (where) query = query.where(where);
     return (await query.toArray()).map((row) => toStoredChunk(row));
   }

@@ -32,6 +32,27 @@ export async function gitHeadCommit(root: string): Promise<string | null> {
   return packedRef(await readText(join(commonDir, 'packed-refs')), ref);
 }
 
+/**
+ * The branch the checkout at `root` has checked out (null: detached, or not a checkout) and its remote's
+ * default branch, as `git clone` records it in `refs/remotes/origin/HEAD` (null when unknown).
+ *
+ * @example
+ * await gitBranches('/src/acme-api'); // → { checkedOut: 'feature/x', defaultBranch: 'main' }
+ */
+export async function gitBranches(
+  root: string,
+): Promise<{ readonly checkedOut: string | null; readonly defaultBranch: string | null }> {
+  const gitDir = await gitDirOf(root);
+  if (!gitDir) return { checkedOut: null, defaultBranch: null };
+  const head = (await readText(join(gitDir, 'HEAD')))?.trim() ?? '';
+  const checkedOut = /^ref:\s*refs\/heads\/(\S+)$/.exec(head)?.[1] ?? null;
+  const remoteHead = (
+    await readText(join(await commonDirOf(gitDir), 'refs', 'remotes', 'origin', 'HEAD'))
+  )?.trim();
+  const defaultBranch = /^ref:\s*refs\/remotes\/origin\/(\S+)$/.exec(remoteHead ?? '')?.[1] ?? null;
+  return { checkedOut, defaultBranch };
+}
+
 async function gitDirOf(root: string): Promise<string | undefined> {
   const dotGit = join(root, '.git');
   const pointer = await readText(dotGit);

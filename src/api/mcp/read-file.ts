@@ -5,7 +5,12 @@
  * `MAX_READ_CHARS` characters per call, with where to continue.
  */
 import { NotFoundError } from '#engine/errors.ts';
-import { validateFilePath, validateRepoName } from '#engine/search/filters.ts';
+import {
+  indexNameOf,
+  validateBranchName,
+  validateFilePath,
+  validateRepoName,
+} from '#engine/search/filters.ts';
 import type { ChunkStore } from '#engine/types.ts';
 import { type Caller, requireRepos } from '../auth/caller.ts';
 import type { CommitOf } from '../views.ts';
@@ -15,6 +20,8 @@ export const MAX_READ_CHARS = 40_000;
 
 export interface FileText {
   readonly repo: string;
+  /** The branch read; null: the default branch. */
+  readonly branch: string | null;
   readonly path: string;
   readonly commit: string | null;
   readonly language: string;
@@ -32,12 +39,14 @@ export async function readIndexedFile(
   store: ChunkStore,
   caller: Caller,
   commitOf: CommitOf,
-  request: { repo: string; path: string; startLine?: number; endLine?: number },
+  request: { repo: string; branch?: string; path: string; startLine?: number; endLine?: number },
 ): Promise<FileText> {
   const repo = validateRepoName(request.repo, 'repo');
+  const branch = request.branch === undefined ? undefined : validateBranchName(request.branch);
   const path = validateFilePath(request.path, 'path');
   requireRepos(caller, [repo]);
-  const chunks = await store.fileChunks(repo, path);
+  const index = indexNameOf(repo, branch);
+  const chunks = await store.fileChunks(index, path);
   if (chunks.length === 0) throw new NotFoundError(`${repo}:${path} is not in the index`);
   // Chunks may nest (a class and its methods) or leave gaps; each line is taken from any chunk holding it.
   const lines = new Map<number, string>();
@@ -66,8 +75,9 @@ export async function readIndexedFile(
   const end = line - 1;
   return {
     repo,
+    branch: branch ?? null,
     path,
-    commit: commitOf(repo),
+    commit: commitOf(index),
     language: chunks[0]?.language ?? 'text',
     startLine: start,
     endLine: end,

@@ -57,6 +57,15 @@ const repos = z
   .min(1)
   .max(100)
   .describe('Several repositories; use instead of `repo`. Absent: every repository you may read.');
+/** Results carry `branch: null` for the default branch, and agents pass results' fields back: null is absent. */
+const branch = z
+  .string()
+  .min(1)
+  .max(200)
+  .nullable()
+  .describe(
+    'A branch with its own index (list_repositories shows them); absent or null: the default branch.',
+  );
 const language = z.enum(LANGUAGES).describe('Only files in this language.');
 const pathGlob = z
   .string()
@@ -74,7 +83,11 @@ const line = z.number().int().min(1).max(10_000_000).describe('A 1-based line nu
 
 /** Only the fields that were given: REST schemas reject unknown and `undefined` fields alike. */
 function defined(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(
+    Object.entries(fields).filter(
+      ([key, value]) => value !== undefined && !(key === 'branch' && value === null),
+    ),
+  );
 }
 
 /**
@@ -91,7 +104,8 @@ function chunkLine(chunk: ChunkView): string {
   );
   const names = chunk.symbols.filter((name) => name.includes('.') || !implied.has(name));
   const symbols = names.length > 0 ? `  ${names.join(', ')}` : '';
-  return `${chunk.repo} ${chunk.path}:${chunk.startLine}-${chunk.endLine}${symbols}`;
+  const where = chunk.branch === null ? chunk.repo : `${chunk.repo}@${chunk.branch}`;
+  return `${where} ${chunk.path}:${chunk.startLine}-${chunk.endLine}${symbols}`;
 }
 
 /** A chunk for the model: where it is, what it defines, and its first lines (the full snippet is structured). */
@@ -126,6 +140,7 @@ const searchCode: CodeSearchTool = {
     query: z.string().min(1).max(MAX_QUERY_CHARS).describe('What to find: a question, a phrase or code.'),
     repo: repo.optional(),
     repos: repos.optional(),
+    branch: branch.optional(),
     language: language.optional(),
     path: pathGlob.optional(),
     symbol: z.string().min(1).max(200).optional().describe('Only chunks that define this symbol.'),
@@ -162,6 +177,9 @@ const findSimilarCode: CodeSearchTool = {
     repo: repo.optional().describe('With `path` and `line`: the indexed location to compare with.'),
     path: filePath.optional(),
     line: line.optional(),
+    branch: branch
+      .optional()
+      .describe('The branch of the location and of the code searched (default: the default branch).'),
     repos: repos.optional().describe('Only look in these repositories.'),
     language: language.optional(),
     pathGlob: pathGlob.optional().describe('Only look under this path prefix or glob.'),
@@ -173,13 +191,14 @@ const findSimilarCode: CodeSearchTool = {
     const location =
       args.repo === undefined && args.path === undefined && args.line === undefined
         ? undefined
-        : { repo: args.repo, path: args.path, line: args.line };
+        : defined({ repo: args.repo, branch: args.branch, path: args.path, line: args.line });
     const request = validate(
       SimilarRequestSchema,
       defined({
         snippet: args.snippet,
         location,
         repo: args.repos,
+        branch: args.branch,
         language: args.language,
         path: args.pathGlob,
         limit: args.limit,
@@ -201,6 +220,7 @@ const getCodeContext: CodeSearchTool = {
     'the whole file; `neighbours` (0-5, default 1) sets how many chunks around it.',
   inputSchema: z.object({
     repo,
+    branch: branch.optional(),
     path: filePath,
     line,
     neighbours: z.number().int().min(0).max(5).optional().describe('Chunks before and after (default 1).'),
@@ -212,6 +232,7 @@ const getCodeContext: CodeSearchTool = {
       ContextQuerySchema,
       defined({
         repo: args.repo,
+        branch: args.branch,
         path: args.path,
         line: asQueryNumber(args.line),
         neighbours: asQueryNumber(args.neighbours),
@@ -241,6 +262,7 @@ const findSymbol: CodeSearchTool = {
   inputSchema: z.object({
     name: z.string().min(1).max(200).describe('The symbol, as code writes it.'),
     repo: repo.optional(),
+    branch: branch.optional(),
     language: language.optional(),
     limit: limit(20).optional(),
   }),
@@ -266,7 +288,8 @@ const listRepositories: CodeSearchTool = {
   title: 'List repositories',
   description:
     'The repositories you may search, each with its indexed commit, status (ready, indexing, failed), ' +
-    'file and chunk counts and indexing errors. Use it to learn the `repo` names the other tools take.',
+    'file and chunk counts and indexing errors, and the branches that have an index of their own. Use it ' +
+    'to learn the `repo` and `branch` names the other tools take.',
   inputSchema: z.object({}),
   outputSchema: ReposResponseSchema,
   run: async (_args, { services, caller, facts }) => listVisibleRepos(services, caller, facts),
@@ -276,7 +299,7 @@ const listRepositories: CodeSearchTool = {
     return repos
       .map(
         (info) =>
-          `${info.repo}  ${info.status}  ${info.commit?.slice(0, 12) ?? 'no commit'}  ${info.chunks} chunks`,
+          `${info.repo}${info.branch === null ? '' : ` (branch ${info.branch})`}  ${info.status}  ${info.commit?.slice(0, 12) ?? 'no commit'}  ${info.chunks} chunks`,
       )
       .join('\n');
   },
@@ -284,6 +307,7 @@ const listRepositories: CodeSearchTool = {
 
 const ReadFileOutputSchema = z.object({
   repo: z.string(),
+  branch: z.string().nullable(),
   path: z.string(),
   commit: z.string().nullable(),
   language: z.string(),
@@ -303,6 +327,7 @@ const readFile: CodeSearchTool = {
     'more than get_code_context shows. Lines between indexed definitions may be empty.',
   inputSchema: z.object({
     repo,
+    branch: branch.optional(),
     path: filePath,
     startLine: line.optional().describe('First line (default 1).'),
     endLine: line.optional().describe('Last line (default: the end of the file).'),
@@ -313,6 +338,7 @@ const readFile: CodeSearchTool = {
       z
         .object({
           repo: z.string(),
+          branch: z.string().optional(),
           path: z.string(),
           startLine: z.number().int().min(1).optional(),
           endLine: z.number().int().min(1).optional(),
@@ -321,7 +347,7 @@ const readFile: CodeSearchTool = {
           message: 'endLine must not be before startLine',
           path: ['endLine'],
         }),
-      args,
+      defined(args),
       'Invalid read_file arguments',
     );
     return { ...(await readIndexedFile(services.store, caller, await services.repos.commits(), request)) };
@@ -334,7 +360,8 @@ const readFile: CodeSearchTool = {
       .map((text, i) => `${String(file.startLine + i).padStart(width)}  ${text}`)
       .join('\n');
     const more = file.nextLine === null ? '' : `\n(cut here: continue with startLine ${file.nextLine})`;
-    return `${file.repo} ${file.path}:${file.startLine}-${file.endLine}\n${numbered}${more}`;
+    const where = file.branch === null ? file.repo : `${file.repo}@${file.branch}`;
+    return `${where} ${file.path}:${file.startLine}-${file.endLine}\n${numbered}${more}`;
   },
 };
 

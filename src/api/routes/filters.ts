@@ -7,6 +7,7 @@ import type { Language } from '#engine/languages.ts';
 import {
   parsePathFilter,
   type SearchFilter,
+  validateBranchName,
   validateRepos,
   validateSymbolName,
 } from '#engine/search/filters.ts';
@@ -14,6 +15,7 @@ import { type Caller, requireRepos } from '../auth/caller.ts';
 
 export interface FilterFields {
   readonly repo?: string | readonly string[];
+  readonly branch?: string;
   readonly language?: Language;
   readonly path?: string;
   readonly symbol?: string;
@@ -27,6 +29,7 @@ export function toSearchFilter(fields: FilterFields, caller: Caller): SearchFilt
   if (repos) requireRepos(caller, repos);
   return {
     repos,
+    ...(fields.branch === undefined ? {} : { branch: validateBranchName(fields.branch) }),
     language: fields.language,
     path: fields.path === undefined ? undefined : parsePathFilter(fields.path),
     symbol: fields.symbol === undefined ? undefined : validateSymbolName(fields.symbol),
@@ -38,6 +41,7 @@ export function toSearchFilter(fields: FilterFields, caller: Caller): SearchFilt
 export function filterKey(filter: SearchFilter): unknown {
   return {
     repos: filter.repos ? [...filter.repos].sort() : null,
+    branch: filter.branch ?? null,
     language: filter.language ?? null,
     path: filter.path ?? null,
     symbol: filter.symbol ?? null,

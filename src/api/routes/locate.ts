@@ -1,6 +1,11 @@
 /** Finding the chunk that encloses a line of an indexed file (shared by /context and /similar). */
 import { NotFoundError } from '#engine/errors.ts';
-import { validateFilePath, validateRepoName } from '#engine/search/filters.ts';
+import {
+  indexNameOf,
+  validateBranchName,
+  validateFilePath,
+  validateRepoName,
+} from '#engine/search/filters.ts';
 import type { ChunkStore, StoredChunk } from '#engine/types.ts';
 import { type Caller, requireRepos } from '../auth/caller.ts';
 
@@ -16,14 +21,19 @@ export interface LocatedChunk {
 export async function locateChunk(
   store: ChunkStore,
   caller: Caller,
-  location: { repo: string; path: string; line: number },
+  location: { repo: string; branch?: string; path: string; line: number },
   field = '',
 ): Promise<LocatedChunk> {
   const repo = validateRepoName(location.repo, `${field}repo`);
+  const branch =
+    location.branch === undefined ? undefined : validateBranchName(location.branch, `${field}branch`);
   const path = validateFilePath(location.path, `${field}path`);
   requireRepos(caller, [repo]);
-  const chunks = await store.fileChunks(repo, path);
-  if (chunks.length === 0) throw new NotFoundError(`${repo}:${path} is not in the index`);
+  const chunks = await store.fileChunks(indexNameOf(repo, branch), path);
+  if (chunks.length === 0)
+    throw new NotFoundError(
+      `${repo}${branch === undefined ? '' : ` (branch ${branch})`}:${path} is not in the index`,
+    );
   let index = -1;
   chunks.forEach((chunk, i) => {
     const current = chunks[index];

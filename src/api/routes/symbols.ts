@@ -42,7 +42,11 @@ export async function runSymbols(
   const name = validateSymbolName(query.name, 'name');
   const limit = query.limit ?? 20;
   const filter = toSearchFilter(
-    { repo: query.repo === undefined ? undefined : validateRepoName(query.repo), language: query.language },
+    {
+      repo: query.repo === undefined ? undefined : validateRepoName(query.repo),
+      branch: query.branch,
+      language: query.language,
+    },
     caller,
   );
   const definitions = await services.store.listChunks({ ...filter, symbol: name }, limit);

@@ -10,6 +10,11 @@ import type { RepoAccess } from './repo-access.ts';
 export interface SearchFilter {
   /** Only these repositories (empty or absent: all). */
   readonly repos?: readonly string[];
+  /**
+   * Which branch of them: absent, each repository's default branch (its plain name in the index); a name,
+   * that branch's index (`owner/name@branch`), where one was built.
+   */
+  readonly branch?: string;
   readonly language?: Language;
   /** A path prefix (`src/api/`) or a glob (`src/**\/*.ts`). */
   readonly path?: PathFilter;
@@ -44,6 +49,46 @@ export function canonicalRepoName(name: string): string {
   const at = name.indexOf('@');
   return at === -1 ? name.toLowerCase() : `${name.slice(0, at).toLowerCase()}${name.slice(at)}`;
 }
+/**
+ * Branch names a request may name: git's rules (`git check-ref-format --branch`), kept to the characters
+ * branch names use in practice — letters, digits, `.`, `_`, `-`, `+` and `/` between parts.
+ */
+const BRANCH_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*(\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)*$/;
+const MAX_BRANCH = 200;
+
+/** A branch name, validated (its case kept: git's branch names are case-sensitive). */
+export function validateBranchName(branch: string, field = 'branch'): string {
+  if (
+    branch.length > MAX_BRANCH ||
+    !BRANCH_NAME.test(branch) ||
+    branch.includes('..') ||
+    branch.endsWith('.') ||
+    branch.endsWith('.lock')
+  ) {
+    throw new InvalidFilterError(`${field}: "${printable(branch)}" is not a branch name`, [
+      { path: field, message: 'expected a git branch name (letters, digits, ".", "_", "-", "+", "/")' },
+    ]);
+  }
+  return branch;
+}
+
+/**
+ * The index a repository's branch is stored under: its name for the default branch (no `branch`), else
+ * `name@branch` — as the push pipeline names them.
+ */
+export function indexNameOf(repo: string, branch?: string): string {
+  const name = canonicalRepoName(repo);
+  return branch === undefined ? name : `${name}@${branch}`;
+}
+
+/** An index name's repository and branch (null: the default branch's index). */
+export function splitIndexName(index: string): { readonly repo: string; readonly branch: string | null } {
+  const at = index.indexOf('@');
+  return at === -1
+    ? { repo: index, branch: null }
+    : { repo: index.slice(0, at), branch: index.slice(at + 1) };
+}
+
 const MAX_REPOS = 100;
 const MAX_PATH_FILTER = 512;
 /** Characters a path filter may hold: everything printable but quotes, backslash and control characters. */

@@ -8,7 +8,7 @@
  * the canonical lower-case spelling of repository names (`canonicalRepoName`), as everything else is.
  */
 import { InvalidFilterError } from '../errors.ts';
-import { canonicalRepoName, validateRepoName } from './filters.ts';
+import { canonicalRepoName, splitIndexName, validateRepoName } from './filters.ts';
 
 export type RepoAccess =
   | { readonly kind: 'all' }
@@ -50,10 +50,13 @@ export function parseRepoGrants(patterns: readonly string[], field = 'repos'): R
   return { kind: 'some', repos: [...repos].sort(), owners: [...owners].sort() };
 }
 
-/** Whether the grant covers `repo` (in any spelling: it is compared canonically). */
+/**
+ * Whether the grant covers `repo` (in any spelling: it is compared canonically). A grant for a repository
+ * covers its branches: `owner/name@branch` is read as `owner/name`.
+ */
 export function accessAllows(access: RepoAccess, repo: string): boolean {
   if (access.kind === 'all') return true;
-  const name = canonicalRepoName(repo);
+  const name = splitIndexName(canonicalRepoName(repo)).repo;
   if (access.repos.includes(name)) return true;
   const slash = name.indexOf('/');
   return slash > 0 && access.owners.includes(name.slice(0, slash));
