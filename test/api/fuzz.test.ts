@@ -74,6 +74,12 @@ const badCursor = fc.oneof(
 const SEARCH_FIELDS = {
   query: fc.oneof(notString, huge(1001), fc.constantFrom('', '   ', '\n\t ')),
   repo: badRepo,
+  branch: fc.oneof(
+    evil,
+    huge(201),
+    notString,
+    fc.constantFrom('', '../main', 'a..b', 'main.lock', '/main', 'feat/', 'x y', '-rf'),
+  ),
   language: badEnum,
   path: fc.oneof(evil, huge(513), notString, fc.constantFrom('src/{a,b', 'src/[x', 'a]b', '{{}')),
   symbol: fc.oneof(evil, huge(201), notString, fc.constantFrom('', '  ')),

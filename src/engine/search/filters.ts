@@ -51,9 +51,10 @@ export function canonicalRepoName(name: string): string {
 }
 /**
  * Branch names a request may name: git's rules (`git check-ref-format --branch`), kept to the characters
- * branch names use in practice — letters, digits, `.`, `_`, `-`, `+` and `/` between parts.
+ * branch names use in practice — letters, digits, `.`, `_`, `-`, `+` and `/` between parts; never a
+ * leading `-` (git refuses it: it would read as an option).
  */
-const BRANCH_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*(\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)*$/;
+const BRANCH_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*(\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)*$/;
 const MAX_BRANCH = 200;
 
 /** A branch name, validated (its case kept: git's branch names are case-sensitive). */

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { InvalidFilterError } from '#engine/errors.ts';
 import {
   globToRegExpSource,
+  indexNameOf,
   parsePathFilter,
+  splitIndexName,
+  validateBranchName,
   validateLanguage,
   validateRepoName,
   validateRepos,
@@ -95,5 +98,39 @@ describe('glob → regular expression', () => {
         }
       }),
     );
+  });
+});
+
+describe('branch names', () => {
+  it.each(['main', 'release/2.x', 'feat/X-1', 'dependabot/npm_and_yarn/zod-4.1.0', 'v1.2', 'a+b'])(
+    'accepts %j, its case kept',
+    (branch) => {
+      expect(validateBranchName(branch)).toBe(branch);
+    },
+  );
+
+  it.each([
+    '',
+    '-rf',
+    '../main',
+    'a..b',
+    'main.lock',
+    'main.',
+    '/main',
+    'feat/',
+    'feat//x',
+    'x y',
+    "x' OR '1'='1",
+    'a@{1}',
+    'x'.repeat(201),
+  ])('refuses %j', (branch) => {
+    expect(() => validateBranchName(branch)).toThrow(/not a branch name/);
+  });
+
+  it('names and splits branch indexes as the push pipeline does', () => {
+    expect(indexNameOf('Acme/API')).toBe('acme/api');
+    expect(indexNameOf('Acme/API', 'Feat/X')).toBe('acme/api@Feat/X');
+    expect(splitIndexName('acme/api@feat/x@y')).toEqual({ repo: 'acme/api', branch: 'feat/x@y' });
+    expect(splitIndexName('acme/api')).toEqual({ repo: 'acme/api', branch: null });
   });
 });
