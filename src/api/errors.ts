@@ -27,12 +27,6 @@ export class MethodNotAllowedError extends CodeSearchError {
   }
 }
 
-/** The request conflicts with the current state (e.g. a reindex is already running). */
-export class ConflictError extends CodeSearchError {
-  override readonly statusCode = 409;
-  override readonly expose = true;
-}
-
 export class UnsupportedMediaTypeError extends CodeSearchError {
   override readonly statusCode = 415;
   override readonly expose = true;

@@ -4,9 +4,10 @@
  * every few seconds; `commits()` reads it afresh, once per request (not once per result), so that results
  * carry the commit that is searchable now rather than one from a few seconds ago.
  */
+
+import type { RepoCatalog, RepoRecord } from '#engine/repo-catalog.ts';
 import { splitIndexName } from '#engine/search/filters.ts';
 import type { ChunkStore } from '#engine/types.ts';
-import type { RepoCatalog, RepoRecord } from './ports.ts';
 import type { RepoInfo } from './schemas.ts';
 import type { CommitOf } from './views.ts';
 

@@ -8,12 +8,9 @@
  * into misses.
  */
 import { createHash } from 'node:crypto';
+import type { ResultCache } from '#engine/repo-catalog.ts';
 
-export interface ResultCache {
-  /** The cached value, or undefined on a miss (absent, expired, or the cache could not be read). */
-  get(key: string): Promise<unknown | undefined>;
-  set(key: string, value: unknown): Promise<void>;
-}
+export type { ResultCache };
 
 export interface ResultCacheOptions {
   /** @default 60_000 */

@@ -4,11 +4,11 @@
  * document is generated from all of them.
  */
 import type { z } from 'zod';
+import type { Reindexer } from '#engine/repo-catalog.ts';
 import type { ChunkStore, Embedder } from '#engine/types.ts';
 import type { Caller, Scope } from './auth/caller.ts';
 import type { HttpEvent, HttpResult } from './http-types.ts';
 import type { ApiLogger } from './middleware/request-log.ts';
-import type { Reindexer } from './ports.ts';
 import type { RepoDirectory } from './repo-directory.ts';
 import type { ResultCache } from './result-cache.ts';
 

@@ -9,6 +9,7 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { Reindexer, RepoCatalog } from '#engine/repo-catalog.ts';
 import { type Authenticator, OPEN_ACCESS } from './auth/authenticator.ts';
 import { NOBODY } from './auth/caller.ts';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types.ts';
@@ -19,7 +20,6 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { type ApiLogger, jsonLinesLogger, type RequestRecord, requestLog } from './middleware/request-log.ts';
 import { stateForEvent } from './middleware/request-state.ts';
 import { routeMatch } from './middleware/route-match.ts';
-import type { Reindexer, RepoCatalog } from './ports.ts';
 import { type RateLimiter, tokenBucketLimiter, UNLIMITED } from './rate-limiter.ts';
 import { createRepoDirectory } from './repo-directory.ts';
 import { type ResultCache, ttlResultCache } from './result-cache.ts';

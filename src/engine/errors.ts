@@ -53,3 +53,9 @@ export class ModelLoadError extends CodeSearchError {}
 
 /** Configuration (environment, CLI options) is missing or invalid. */
 export class ConfigError extends CodeSearchError {}
+
+/** The request conflicts with the current state (e.g. a reindex is already running). */
+export class ConflictError extends CodeSearchError {
+  override readonly statusCode = 409;
+  override readonly expose = true;
+}

@@ -10,10 +10,9 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
-import { ConflictError } from '#api/errors.ts';
-import type { Reindexer } from '#api/ports.ts';
-import { NotFoundError } from '#engine/errors.ts';
+import { ConflictError, NotFoundError } from '#engine/errors.ts';
 import type { IndexSummary } from '#engine/indexing/indexer.ts';
+import type { Reindexer } from '#engine/repo-catalog.ts';
 import type { ChunkStore } from '#engine/types.ts';
 
 export interface LocalReindexer extends Reindexer {

@@ -10,8 +10,8 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent } from '#api/http-types.ts';
 import { jsonResult } from '#api/http-types.ts';
-import type { Reindexer } from '#api/ports.ts';
 import { createSearchApi } from '#api/search-api.ts';
+import type { Reindexer } from '#engine/repo-catalog.ts';
 import { type LocalServer, startLocalServer } from '../../src/server/local-server.ts';
 import { capturingLogger, type IndexedSample, openIndexedSample } from '../api/indexed-sample.ts';
 

@@ -8,7 +8,7 @@
  * or allows a whole owner through the webhook's CODESEARCH_ALLOWED_OWNERS.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { RepoRegistration, RepoRegistry } from '#adapters/github/webhook-receiver.ts';
+import type { RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
 import type { DocumentClient } from './dynamo-batches.ts';
 
 export class DynamoRepoRegistry implements RepoRegistry {

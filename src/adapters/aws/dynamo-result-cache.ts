@@ -8,7 +8,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ResultCache } from '#api/result-cache.ts';
+import type { ResultCache } from '#engine/repo-catalog.ts';
 import type { DocumentClient } from './dynamo-batches.ts';
 import { TABLE_SHAPES } from './table-shapes.ts';
 

@@ -8,11 +8,9 @@
  * After a model change (a new index generation, see generation-keys.ts) an index searchable only in another
  * generation is listed as `indexing` with no commit until upkeep's rebuild publishes it in this one.
  */
-import type { RepoRegistry } from '#adapters/github/webhook-receiver.ts';
-import { ConflictError } from '#api/errors.ts';
-import type { Reindexer, RepoCatalog, RepoRecord, RepoStatus } from '#api/ports.ts';
-import { NotFoundError } from '#engine/errors.ts';
+import { ConflictError, NotFoundError } from '#engine/errors.ts';
 import type { IndexState, JobQueue } from '#engine/pipeline/ports.ts';
+import type { Reindexer, RepoCatalog, RepoRecord, RepoRegistry, RepoStatus } from '#engine/repo-catalog.ts';
 import { canonicalRepoName } from '#engine/search/filters.ts';
 import type { DynamoIndexStateStore } from './dynamo-index-state.ts';
 

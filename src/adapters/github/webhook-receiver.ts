@@ -16,17 +16,9 @@
 import { createHash } from 'node:crypto';
 import { describeJob } from '#engine/pipeline/jobs.ts';
 import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
+import type { RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
 import { decidePush, PushPayload } from './push-event.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
-
-export interface RepoRegistration {
-  /** Branches indexed besides the default branch. */
-  readonly branches: readonly string[];
-}
-
-export interface RepoRegistry {
-  lookup(repo: string): Promise<RepoRegistration | undefined>;
-}
 
 export interface WebhookRequest {
   readonly method: string;

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
-import type { RepoCatalog, RepoRecord, RepoStatus } from '#api/ports.ts';
+import type { RepoCatalog, RepoRecord, RepoStatus } from '#engine/repo-catalog.ts';
 import { canonicalRepoName } from '#engine/search/filters.ts';
 import { redactor } from '#engine/secret-redaction.ts';
 import { loadSqlite } from './load-sqlite.ts';

@@ -1,9 +1,8 @@
 /** `GET /repos` (what the caller may see) and `POST /repos/{repo}/reindex` (admin scope). */
-import { NotFoundError } from '#engine/errors.ts';
+import { ConflictError, NotFoundError } from '#engine/errors.ts';
 import { validateRepoName } from '#engine/search/filters.ts';
 import { accessAllows } from '#engine/search/repo-access.ts';
 import { type Caller, requireRepos } from '../auth/caller.ts';
-import { ConflictError } from '../errors.ts';
 import { jsonResult } from '../http-types.ts';
 import { type ApiServices, defineRoute, type RequestFacts } from '../route.ts';
 import {
