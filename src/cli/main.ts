@@ -70,6 +70,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('remove')
+    .description('take a repository out of the index: its chunks, file hashes and record, branches too')
+    .requiredOption('--repo <name>', 'the repository (owner/name, as indexed)')
+    .option('--branch <name>', 'only this branch index')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options) => {
+      const { runRemoveCommand } = await import('./remove-command.ts');
+      await runRemoveCommand({ ...program.opts(), ...options });
+    });
+
+  program
     .command('mcp')
     .description('serve the local index to a coding agent over MCP (stdio)')
     .action(async () => {

@@ -65,4 +65,27 @@ describe('branches in the CLI', () => {
       path: 'src/jitter.ts',
     });
   });
+
+  it('removes a branch index, then the repository with everything it had, and refuses an unknown one', async () => {
+    const remove = async (...args: string[]) => runCli(['remove', '--json', ...args], env);
+    const branch = await remove('--repo', 'acme/sample', '--branch', 'feature/backoff');
+    expect(branch.code, branch.stderr).toBe(0);
+    expect(JSON.parse(branch.stdout)).toMatchObject({ indexes: ['acme/sample@feature/backoff'], files: 9 });
+    const found = async (...args: string[]) =>
+      JSON.parse((await runCli(['search', 'retry failed uploads', '--json', ...args], env)).stdout).results
+        .length as number;
+    expect(await found('--branch', 'feature/backoff')).toBe(0);
+    expect(await found()).toBeGreaterThan(0);
+
+    const all = await remove('--repo', 'Acme/Sample');
+    expect(JSON.parse(all.stdout)).toMatchObject({ repo: 'acme/sample', indexes: ['acme/sample'], files: 8 });
+    expect(await found()).toBe(0);
+    // Re-indexing starts from nothing: every file is new again.
+    const again = await runCli(['index', clone, '--repo', 'acme/sample', '--branch', 'main', '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ filesAdded: 9, filesUnchanged: 0 });
+
+    const unknown = await remove('--repo', 'acme/nothing');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/acme\/nothing is not in the index/);
+  });
 });

@@ -122,6 +122,11 @@ export class SqliteRepoCatalog implements RepoCatalog {
     }));
   }
 
+  /** Forgets a repository's (or branch index's) runs: it was removed. */
+  forget(repo: string): void {
+    this.#db.prepare('DELETE FROM repo_runs WHERE repo = ?').run(canonicalRepoName(repo));
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
