@@ -16,8 +16,9 @@
 import { createHash } from 'node:crypto';
 import { describeJob } from '#engine/pipeline/jobs.ts';
 import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
+import { decidePush } from '#engine/pipeline/push-decision.ts';
 import type { RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
-import { decidePush, PushPayload } from './push-event.ts';
+import { asPushEvent, PushPayload } from './push-event.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
 
 export interface WebhookRequest {
@@ -111,7 +112,7 @@ async function receivePush(deps: WebhookDeps, deliveryId: string, payload: unkno
     deps.log.warn('push from an unregistered repository', { repo, deliveryId });
     return reply(403, `repository ${repo} is not registered for indexing`);
   }
-  const decision = decidePush(parsed.data, {
+  const decision = decidePush(asPushEvent(parsed.data), {
     deliveryId,
     extraBranches: registration.branches,
     untrustedCommitCount: deps.settings.untrustedCommitCount,
