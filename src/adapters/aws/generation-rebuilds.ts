@@ -16,6 +16,7 @@
 
 import type { SyncJob } from '#engine/pipeline/jobs.ts';
 import type { JobQueue } from '#engine/pipeline/ports.ts';
+import { isRemoved } from '#engine/pipeline/remove-job.ts';
 import { canonicalRepoName } from '#engine/search/filters.ts';
 import type { DynamoIndexStateStore } from './dynamo-index-state.ts';
 import type { DynamoRepoRegistry } from './dynamo-repo-registry.ts';
@@ -58,7 +59,9 @@ export async function queueMissingIndexes(deps: RebuildDeps): Promise<RebuildRep
   const wanted = new Map<string, SyncJob>();
   const seq = now();
   for (const state of others) {
-    if (!state.commit || !state.repo || !state.branch || wanted.has(lower(state.index))) continue;
+    // A removed index (its branch was deleted) is not rebuilt: its tombstone is all that is left of it.
+    if (!state.commit || isRemoved(state) || !state.repo || !state.branch || wanted.has(lower(state.index)))
+      continue;
     wanted.set(lower(state.index), {
       kind: 'sync',
       repo: canonicalRepoName(state.repo),

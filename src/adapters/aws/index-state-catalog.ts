@@ -10,6 +10,7 @@
  */
 import { ConflictError, NotFoundError } from '#engine/errors.ts';
 import type { IndexState, JobQueue } from '#engine/pipeline/ports.ts';
+import { isRemoved } from '#engine/pipeline/remove-job.ts';
 import type { Reindexer, RepoCatalog, RepoRecord, RepoRegistry, RepoStatus } from '#engine/repo-catalog.ts';
 import { canonicalRepoName } from '#engine/search/filters.ts';
 import type { DynamoIndexStateStore } from './dynamo-index-state.ts';
@@ -40,12 +41,13 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
 
   async listRepos(): Promise<RepoRecord[]> {
     const [current, others] = await Promise.all([this.#state.list(), this.#state.listOtherGenerations()]);
-    const records = current.map(toRecord);
-    const listed = new Set(records.map((record) => record.repo));
+    // A removed index (its branch was deleted) is not listed, in this generation or any other.
+    const records = current.filter((state) => !isRemoved(state)).map(toRecord);
+    const listed = new Set(current.map((state) => canonicalRepoName(state.index)));
     for (const state of others) {
       // Another generation may spell the name as GitHub does (before names were canonical).
       const index = canonicalRepoName(state.index);
-      if (state.commit === undefined || listed.has(index)) continue;
+      if (state.commit === undefined || isRemoved(state) || listed.has(index)) continue;
       listed.add(index);
       records.push(awaitingRebuild(index));
     }
@@ -59,6 +61,7 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
       (await this.#state.listOtherGenerations()).find(
         (other) => canonicalRepoName(other.index) === index && other.branch,
       );
+    if (state && isRemoved(state)) throw new NotFoundError(`${index} was removed (its branch was deleted)`);
     if (!state?.repo || !state.branch) {
       if (await this.#registered(index)) return this.#firstIndex(index);
       if (!state)

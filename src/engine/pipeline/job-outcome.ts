@@ -5,9 +5,9 @@ export interface JobOutcome {
   /**
    * `published`: the index now serves the job's commit. `committed`: a batch was written, the sync is not yet
    * complete. `planned`: a sync queued its batches. `unchanged`: there was nothing to do. `superseded`: a
-   * newer job for the index took over, so this one stopped without writing.
+   * newer job for the index took over, so this one stopped without writing. `removed`: the index is gone.
    */
-  readonly status: 'published' | 'committed' | 'planned' | 'unchanged' | 'superseded';
+  readonly status: 'published' | 'committed' | 'planned' | 'unchanged' | 'superseded' | 'removed';
   readonly commit?: string;
   /** Blobs or files fetched from the code host. */
   readonly downloads: number;

@@ -94,11 +94,27 @@ export const FilesJobSchema = JobBase.extend({
   deletedPaths: z.array(RepoPath),
 });
 
-export const JobSchema = z.discriminatedUnion('kind', [PushJobSchema, SyncJobSchema, FilesJobSchema]);
+/**
+ * A branch index taken out: its chunks, file hashes and listing go (the branch was deleted). Fenced like any
+ * job: a newer push, which recreates the branch, supersedes it.
+ */
+export const RemoveJobSchema = JobBase.extend({
+  kind: z.literal('remove'),
+  reason: z.string().max(200),
+  deliveryId: z.string().max(100).optional(),
+});
+
+export const JobSchema = z.discriminatedUnion('kind', [
+  PushJobSchema,
+  SyncJobSchema,
+  FilesJobSchema,
+  RemoveJobSchema,
+]);
 
 export type PushJob = z.infer<typeof PushJobSchema>;
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 export type FilesJob = z.infer<typeof FilesJobSchema>;
+export type RemoveJob = z.infer<typeof RemoveJobSchema>;
 export type Job = z.infer<typeof JobSchema>;
 
 /** A job's size on the queue: its JSON, in bytes. */
@@ -115,5 +131,7 @@ export function describeJob(job: Job): string {
       return `sync ${job.index} @${job.commit?.slice(0, 7) ?? job.branch ?? 'default branch'} (${job.reason})`;
     case 'files':
       return `files ${job.index} @${job.commit.slice(0, 7)} batch ${job.batch + 1}/${job.batches}`;
+    case 'remove':
+      return `remove ${job.index} (${job.reason})`;
   }
 }

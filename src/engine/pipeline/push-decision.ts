@@ -9,7 +9,7 @@
  * sync of `after`, which compares the whole tree with the index by blob id.
  */
 import { canonicalRepoName, indexNameOf } from '../search/filters.ts';
-import { jobBytes, MAX_JOB_BYTES, type PushJob, pathProblem, type SyncJob } from './jobs.ts';
+import { jobBytes, MAX_JOB_BYTES, type PushJob, pathProblem, type RemoveJob, type SyncJob } from './jobs.ts';
 
 /** A deleted branch's `after`, or a new one's `before`. */
 export const NULL_SHA = '0000000000000000000000000000000000000000';
@@ -58,7 +58,11 @@ export interface SkippedPath {
 
 export type PushDecision =
   | { readonly kind: 'ignore'; readonly reason: string }
-  | { readonly kind: 'job'; readonly job: PushJob | SyncJob; readonly skipped: readonly SkippedPath[] };
+  | {
+      readonly kind: 'job';
+      readonly job: PushJob | SyncJob | RemoveJob;
+      readonly skipped: readonly SkippedPath[];
+    };
 
 /**
  * The index a branch is stored under: the repository's name for its default branch, `name@branch` otherwise
@@ -75,9 +79,6 @@ export function decidePush(payload: PushEvent, options: PushOptions): PushDecisi
   const repository = payload.repository;
   const indexed = new Set([repository.default_branch, ...(options.extraBranches ?? [])]);
   if (!indexed.has(branch)) return { kind: 'ignore', reason: `branch ${branch} is not indexed` };
-  if (payload.deleted || payload.after === NULL_SHA)
-    return { kind: 'ignore', reason: `branch ${branch} was deleted` };
-
   const base = {
     repo: canonicalRepoName(repository.full_name),
     index: indexNameFor(repository.full_name, branch, repository.default_branch),
@@ -85,6 +86,16 @@ export function decidePush(payload: PushEvent, options: PushOptions): PushDecisi
     seq: orderingKey(repository.pushed_at, options.now ?? Date.now),
     deliveryId: options.deliveryId,
   };
+  if (payload.deleted || payload.after === NULL_SHA) {
+    // GitHub never deletes a default branch (it must be switched first); another one takes its index along.
+    if (branch === repository.default_branch)
+      return { kind: 'ignore', reason: `branch ${branch} was deleted` };
+    return {
+      kind: 'job',
+      job: { ...base, kind: 'remove', reason: `branch ${branch} was deleted` },
+      skipped: [],
+    };
+  }
   const sync = (reason: string): PushDecision => ({
     kind: 'job',
     job: { ...base, kind: 'sync', commit: payload.after, reason },

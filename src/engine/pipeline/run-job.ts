@@ -12,6 +12,7 @@ import type { JobOutcome } from './job-outcome.ts';
 import { describeJob, type Job, JobSchema } from './jobs.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { runPushJob } from './push-job.ts';
+import { runRemoveJob } from './remove-job.ts';
 import { runSyncJob } from './sync-job.ts';
 
 /** Parses a message body into a job; a message that is not a valid job can never succeed. */
@@ -40,5 +41,7 @@ function dispatch(deps: PipelineDeps, job: Job): Promise<JobOutcome> {
       return runSyncJob(deps, job);
     case 'files':
       return runFilesJob(deps, job);
+    case 'remove':
+      return runRemoveJob(deps, job);
   }
 }

@@ -55,7 +55,29 @@ describe('decidePush (the engine decides what a push means)', () => {
       push({ commits: Array.from({ length: 20 }, () => ({ added: [], removed: [], modified: ['x'] })) }),
     ])
       expect(decidePush(event, options)).toMatchObject({ kind: 'job', job: { kind: 'sync', commit: B } });
-    expect(decidePush(push({ deleted: true, after: NULL_SHA }), options)).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('removes a deleted branch’s index; the default branch is never deleted on GitHub', () => {
+    const deleted = { deleted: true, after: NULL_SHA, ref: 'refs/heads/release/2.x' };
+    expect(decidePush(push(deleted), options)).toEqual({
+      kind: 'job',
+      job: {
+        kind: 'remove',
+        repo: 'acme/api',
+        index: 'acme/api@release/2.x',
+        branch: 'release/2.x',
+        seq: 1_700_000_000_000,
+        deliveryId: 'd1',
+        reason: 'branch release/2.x was deleted',
+      },
+      skipped: [],
+    });
+    expect(decidePush(push({ ...deleted, ref: 'refs/heads/main' }), options)).toMatchObject({
+      kind: 'ignore',
+    });
+    expect(decidePush(push({ ...deleted, ref: 'refs/heads/wip' }), options)).toMatchObject({
+      kind: 'ignore',
+    });
   });
 
   it('folds the commits in order into the net change', () => {
