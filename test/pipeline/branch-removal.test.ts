@@ -18,7 +18,7 @@ import { sampleRepoFiles } from '#test/helpers/sample-repo.ts';
 import type { WebhookHandler } from '../../functions/webhook/webhook-handler.ts';
 import { githubDelivery, httpEvent } from './helpers/http-events.ts';
 import { type PipelineWorld, startPipelineWorld, WEBHOOK_SECRET } from './helpers/pipeline-world.ts';
-import { EXAMPLE_INDEX, EXAMPLE_REPO, pushPayload } from './helpers/webhook-examples.ts';
+import { EXAMPLE_INDEX, EXAMPLE_REPO, examplePayloads, pushPayload } from './helpers/webhook-examples.ts';
 
 const BRANCH_INDEX = `${EXAMPLE_INDEX}@release`;
 
@@ -143,5 +143,39 @@ describe('a deleted branch takes its index along', () => {
     expect(await reader.countChunks(BRANCH_INDEX)).toBeGreaterThan(8);
     expect(await listed()).toEqual([BRANCH_INDEX]);
     expect((await world.indexState().get(BRANCH_INDEX))?.commit).toBe(again);
+  });
+
+  it('removes every index of a deleted repository (GitHub example repository events), and ignores other actions', async () => {
+    // Given: the default branch indexed too
+    const head = world.github.commit(EXAMPLE_REPO, 'master', await sampleRepoFiles());
+    await deliver(pushPayload({ before: NULL_SHA, after: head, pushedAt: 1_700_000_300, created: true }));
+    expect(await listed()).toEqual([EXAMPLE_INDEX, BRANCH_INDEX]);
+
+    const event = (action: string) => {
+      const example = examplePayloads('repository').find((payload) => payload.action === 'publicized');
+      if (!example) throw new Error('no repository example');
+      return githubDelivery('repository', { ...example, action }, { secret: WEBHOOK_SECRET });
+    };
+    // When: the repository is edited: nothing indexed changes
+    const edited = await webhook(event('edited'), lambdaContext('webhook'));
+    expect(edited.statusCode).toBe(200);
+    expect(String(JSON.parse(String(edited.body)).message)).toContain('ignored');
+
+    // When: it is deleted
+    const deleted = await webhook(event('deleted'), lambdaContext('webhook'));
+    expect(deleted.statusCode, String(deleted.body)).toBe(202);
+    expect(JSON.parse(String(deleted.body)).jobs).toEqual([
+      `remove ${EXAMPLE_INDEX} (repository deleted)`,
+      `remove ${BRANCH_INDEX} (repository deleted)`,
+    ]);
+    await world.drain([worker]);
+
+    // Then: nothing of it is left to search or list
+    expect(await reader.countChunks(EXAMPLE_INDEX)).toBe(0);
+    expect(await reader.countChunks(BRANCH_INDEX)).toBe(0);
+    expect(await listed()).toEqual([]);
+    // …and the same deletion delivered again is not queued again
+    const again = await webhook(event('deleted'), lambdaContext('webhook'));
+    expect(JSON.parse(String(again.body)).replayed).toBe(true);
   });
 });

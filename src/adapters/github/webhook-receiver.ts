@@ -14,9 +14,11 @@
  * after a force push back and forth, from a replay.)
  */
 import { createHash } from 'node:crypto';
-import { describeJob } from '#engine/pipeline/jobs.ts';
+import { z } from 'zod';
+import { describeJob, RepoName } from '#engine/pipeline/jobs.ts';
 import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
 import { decidePush } from '#engine/pipeline/push-decision.ts';
+import { decideRepositoryEvent } from '#engine/pipeline/repository-decision.ts';
 import type { RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
 import { asPushEvent, PushPayload } from './push-event.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
@@ -93,8 +95,63 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
   }
 
   if (event === 'ping') return { status: 200, body: { message: 'pong' } };
+  if (event === 'repository') return receiveRepositoryEvent(deps, deliveryId, payload);
   if (event !== 'push') return reply(200, `event ${event} is not used; ignored`);
   return receivePush(deps, deliveryId, payload);
+}
+
+const RepositoryPayload = z.object({
+  action: z.string().min(1).max(64),
+  repository: z.object({
+    full_name: RepoName,
+    default_branch: z.string().min(1).max(255),
+    pushed_at: z
+      .union([z.string().max(64), z.number().int().nonnegative()])
+      .nullable()
+      .optional(),
+    updated_at: z.string().max(64).nullable().optional(),
+  }),
+});
+
+/** `repository` events: a deleted repository's indexes are removed; other actions change nothing indexed. */
+async function receiveRepositoryEvent(
+  deps: WebhookDeps,
+  deliveryId: string,
+  payload: unknown,
+): Promise<WebhookReply> {
+  const parsed = RepositoryPayload.safeParse(payload);
+  if (!parsed.success) return reply(400, 'not a repository event payload');
+  const repo = parsed.data.repository.full_name;
+  const registration = await registrationOf(deps, repo);
+  if (!registration) return reply(200, `ignored: repository ${repo} is not registered for indexing`);
+  const decision = decideRepositoryEvent(parsed.data, {
+    deliveryId,
+    branches: registration.branches,
+    now: Date.now(),
+  });
+  if (decision.kind === 'ignore') return reply(200, `ignored: ${decision.reason}`);
+  // Keyed by signed fields: a replay of the deletion is answered from the record, not queued again.
+  const key = `repository:${createHash('sha256')
+    .update(
+      [
+        repo.toLowerCase(),
+        parsed.data.action,
+        String(parsed.data.repository.pushed_at ?? ''),
+        String(parsed.data.repository.updated_at ?? ''),
+      ].join('\u0000'),
+    )
+    .digest('hex')}`;
+  const { reply: answer, replayed } = await deps.deliverOnce(key, async () => {
+    await deps.queue.send([...decision.jobs]);
+    return { status: 202, body: { message: 'queued', jobs: decision.jobs.map(describeJob) } };
+  });
+  deps.log.info(replayed ? 'repository event seen before; not queued again' : 'repository removal queued', {
+    deliveryId,
+    jobs: decision.jobs.map(describeJob),
+  });
+  return replayed
+    ? { status: 200, body: { ...answer.body, message: 'already queued', replayed: true } }
+    : answer;
 }
 
 async function receivePush(deps: WebhookDeps, deliveryId: string, payload: unknown): Promise<WebhookReply> {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { decideRepositoryEvent } from '#engine/pipeline/repository-decision.ts';
+
+const repository = {
+  full_name: 'Acme/API',
+  default_branch: 'main',
+  pushed_at: '2026-11-30T10:00:00Z',
+  updated_at: '2026-11-01T10:00:00Z',
+};
+
+describe('decideRepositoryEvent (the engine decides what a repository event means)', () => {
+  it('removes the default index and each indexed branch’s when the repository is deleted', () => {
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const decision = decideRepositoryEvent(
+      { action: 'deleted', repository },
+      { deliveryId: 'd1', branches: ['release', 'main'], now },
+    );
+    expect(decision).toEqual({
+      kind: 'jobs',
+      jobs: [
+        {
+          kind: 'remove',
+          repo: 'acme/api',
+          index: 'acme/api',
+          branch: 'main',
+          seq: now,
+          reason: 'repository deleted',
+          deliveryId: 'd1',
+        },
+        {
+          kind: 'remove',
+          repo: 'acme/api',
+          index: 'acme/api@release',
+          branch: 'release',
+          seq: now,
+          reason: 'repository deleted',
+          deliveryId: 'd1',
+        },
+      ],
+    });
+  });
+
+  it('outranks the last push even when the clock that received the deletion runs behind', () => {
+    const decision = decideRepositoryEvent(
+      { action: 'deleted', repository },
+      { deliveryId: 'd1', branches: [], now: 0 },
+    );
+    expect(decision.kind === 'jobs' && decision.jobs[0]?.seq).toBe(Date.parse(repository.pushed_at) + 1);
+  });
+
+  it.each(['created', 'edited', 'archived', 'privatized', 'publicized', 'renamed', 'transferred'])(
+    'changes nothing indexed when the repository is %s',
+    (action) => {
+      expect(
+        decideRepositoryEvent({ action, repository }, { deliveryId: 'd', branches: [], now: 1 }),
+      ).toMatchObject({
+        kind: 'ignore',
+      });
+    },
+  );
+});
