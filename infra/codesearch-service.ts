@@ -141,7 +141,7 @@ export class CodeSearchService extends Construct {
     });
     state.bindWebhookSecret(this.webhook.fn);
     state.bindJobQueueProducer(this.webhook.fn);
-    state.bindTable(this.webhook.fn, 'repositories', ['repoRegistry']);
+    state.bindTable(this.webhook.fn, 'repositories', ['repoRegistry', 'repoRegistryWrite']);
     state.bindTable(this.webhook.fn, 'webhookDeliveries', ['deliveryLog']);
     if (props.allowedOwners && props.allowedOwners.length > 0) {
       this.webhook.fn.addEnvironment(FUNCTION_ENV.allowedOwners, props.allowedOwners.join(','));

@@ -33,10 +33,13 @@ export function openWebhook(
 ): WebhookHandler {
   const env = readEnvironment(WebhookEnvironment, environment);
   const once = powertoolsDeliveryOnce({ client: clients.dynamo, tableName: env.CODESEARCH_DELIVERIES_TABLE });
+  const registry = new DynamoRepoRegistry(clients.documents, env.CODESEARCH_REPOSITORIES_TABLE);
   return createWebhookHandler(
     {
       secret: cachedSecret(secretsManagerSecret(clients.secrets, env.CODESEARCH_WEBHOOK_SECRET_ID)),
-      registry: new DynamoRepoRegistry(clients.documents, env.CODESEARCH_REPOSITORIES_TABLE),
+      registry,
+      // A GitHub App's installation events register and unregister the repositories it is installed on.
+      enrolment: registry,
       queue: new SqsJobQueue(clients.sqs, env.CODESEARCH_JOB_QUEUE_URL),
       deliverOnce: once.deliverOnce,
       log,

@@ -41,6 +41,16 @@ export interface RepoRegistry {
 }
 
 /**
+ * Enrolment of repositories by the code host itself (a GitHub App's installation events): a repository the
+ * App is installed on is registered, one it leaves is unregistered. A registration an operator made (with
+ * its branches) is kept as it is.
+ */
+export interface RepoEnrolment {
+  register(repo: string): Promise<void>;
+  unregister(repo: string): Promise<void>;
+}
+
+/**
  * A cache of query results. The interface is async so that a cache may live outside the process (DynamoDB
  * on Lambda, where each container has its own memory). A cache must never fail a request: implementations
  * turn their own faults into misses.

@@ -296,12 +296,16 @@ describe('the webhook function', () => {
     });
   });
 
-  it('may read the webhook secret and the registry, record deliveries, queue jobs, and nothing else', () => {
+  it('may read the webhook secret, read and enrol in the registry, record deliveries, queue jobs, and nothing else', () => {
     expect(statementsOf('Webhook')).toEqual([
       ...baseline('Webhook'),
       allow('secretsmanager:GetSecretValue', secretRef('StateGitHubWebhookSecret')),
       allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
-      allow('dynamodb:GetItem', tableArn('StateRepositoriesTable')),
+      // GetItem per delivery; PutItem and DeleteItem for a GitHub App's installation events
+      allow(
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        tableArn('StateRepositoriesTable'),
+      ),
       allow(
         ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         tableArn('StateWebhookDeliveriesTable'),

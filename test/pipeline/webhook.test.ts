@@ -238,6 +238,70 @@ describe('webhook function', () => {
     ]);
   });
 
+  it('registers the repositories a GitHub App is installed on, and unregisters and removes the ones it leaves', async () => {
+    const example = (event: string, action: string) => {
+      const found = examplePayloads(event).find((payload) => payload.action === action);
+      if (!found) throw new Error(`no ${event} ${action} example`);
+      return found;
+    };
+    // GitHub's example of an installation, on a repository nobody registered
+    const repositories = [
+      { id: 1, node_id: 'R_1', name: 'Hello-World', full_name: 'octocat/Hello-World', private: false },
+    ];
+    const installed = await send('installation', { ...example('installation', 'created'), repositories });
+    expect(installed.status).toBe(202);
+    expect(installed.body.registered).toEqual(['octocat/hello-world']);
+    expect(newJobs()).toEqual([
+      expect.objectContaining({ kind: 'sync', repo: 'octocat/hello-world', index: 'octocat/hello-world' }),
+    ]);
+    // …so its pushes are accepted now
+    const push = {
+      ...branchCreatedExample(),
+      repository: { ...(branchCreatedExample().repository as object), full_name: 'octocat/Hello-World' },
+    };
+    expect((await send('push', push)).status).toBe(202);
+    newJobs();
+
+    // GitHub's example: Codertocat/Space added, and an operator's registration (with its branches) kept
+    const space = example('installation_repositories', 'added');
+    const spaceNames = (space.repositories_added as { full_name: string }[]).map((r) =>
+      r.full_name.toLowerCase(),
+    );
+    expect((await send('installation_repositories', space)).body.registered).toEqual(spaceNames);
+    newJobs();
+    const operators = {
+      ...space,
+      action: 'added',
+      repositories_added: [{ full_name: EXAMPLE_REPO }],
+      repositories_removed: [],
+    };
+    await send('installation_repositories', operators);
+    newJobs();
+    const removal = await send('installation_repositories', {
+      ...space,
+      action: 'removed',
+      repositories_added: [],
+      repositories_removed: [{ full_name: EXAMPLE_REPO }],
+    });
+    // Then: the repository goes with its branch index, and its pushes are refused from now on
+    expect(removal.body.unregistered).toEqual([EXAMPLE_INDEX]);
+    expect(newJobs()).toEqual([
+      expect.objectContaining({ kind: 'remove', index: EXAMPLE_INDEX }),
+      expect.objectContaining({ kind: 'remove', index: `${EXAMPLE_INDEX}@release`, branch: 'release' }),
+    ]);
+    expect((await send('push', branchCreatedExample(1_800_000_000))).status).toBe(403);
+
+    // GitHub's example: the App uninstalled
+    const uninstalled = await send('installation', { ...example('installation', 'deleted'), repositories });
+    expect(uninstalled.status).toBe(202);
+    expect(newJobs().map((job) => job.kind)).toEqual(['remove']);
+    expect((await send('push', push)).status).toBe(403);
+    // Other actions change nothing
+    expect((await send('installation', example('installation', 'suspend'))).status).toBe(200);
+    expect(newJobs()).toEqual([]);
+    await world.register(EXAMPLE_REPO, ['release']);
+  });
+
   it('rejects repositories that are not registered unless their owner is allowed', async () => {
     const stranger = {
       ...branchCreatedExample(),

@@ -7,11 +7,12 @@
  *
  * or allows a whole owner through the webhook's CODESEARCH_ALLOWED_OWNERS.
  */
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { RepoEnrolment, RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
 import type { DocumentClient } from './dynamo-batches.ts';
 
-export class DynamoRepoRegistry implements RepoRegistry {
+export class DynamoRepoRegistry implements RepoRegistry, RepoEnrolment {
   readonly #client: DocumentClient;
   readonly #table: string;
 
@@ -26,6 +27,26 @@ export class DynamoRepoRegistry implements RepoRegistry {
       new GetCommand({ TableName: this.#table, Key: { repo: repo.toLowerCase() } }),
     );
     return Item ? toRegistration(Item) : undefined;
+  }
+
+  /** Registers `repo` unless it is registered already (an operator's entry keeps its branches). */
+  async register(repo: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { repo: repo.toLowerCase() },
+          ConditionExpression: 'attribute_not_exists(#repo)',
+          ExpressionAttributeNames: { '#repo': 'repo' },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async unregister(repo: string): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: { repo: repo.toLowerCase() } }));
   }
 
   /** Every registered repository (upkeep queues the ones not indexed yet; one item each, a small scan). */

@@ -18,6 +18,8 @@ export type TableAction =
 export const TABLE_ACCESS = {
   /** DynamoRepoRegistry: one GetItem per delivery. */
   repoRegistry: ['dynamodb:GetItem'],
+  /** DynamoRepoRegistry.register/unregister (the webhook, for a GitHub App's installation events). */
+  repoRegistryWrite: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
   /** DynamoRepoRegistry.list (upkeep's rebuilds after a model change): every registration. */
   repoRegistryList: ['dynamodb:Scan'],
   /** Powertools idempotency (delivery-once.ts): conditional put, read, complete, delete after a failure. */

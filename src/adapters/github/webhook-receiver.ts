@@ -15,11 +15,12 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { describeJob, RepoName } from '#engine/pipeline/jobs.ts';
+import { describeJob, type Job, RepoName } from '#engine/pipeline/jobs.ts';
 import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
 import { decidePush } from '#engine/pipeline/push-decision.ts';
 import { decideRepositoryEvent } from '#engine/pipeline/repository-decision.ts';
-import type { RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
+import type { RepoEnrolment, RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
+import { canonicalRepoName } from '#engine/search/filters.ts';
 import { asPushEvent, PushPayload } from './push-event.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
 
@@ -53,6 +54,8 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
 export interface WebhookDeps {
   readonly secret: { read(): Promise<string> };
   readonly registry: RepoRegistry;
+  /** Registers and unregisters the repositories a GitHub App is installed on (installation events). */
+  readonly enrolment?: RepoEnrolment;
   readonly queue: JobQueue;
   /**
    * Runs `work` once per key (a push's identity, see `pushKey`) and stores its reply; a redelivery or a replay
@@ -96,6 +99,8 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
 
   if (event === 'ping') return { status: 200, body: { message: 'pong' } };
   if (event === 'repository') return receiveRepositoryEvent(deps, deliveryId, payload);
+  if (event === 'installation' || event === 'installation_repositories')
+    return receiveInstallationEvent(deps, deliveryId, event, payload);
   if (event !== 'push') return reply(200, `event ${event} is not used; ignored`);
   return receivePush(deps, deliveryId, payload);
 }
@@ -112,6 +117,79 @@ const RepositoryPayload = z.object({
     updated_at: z.string().max(64).nullable().optional(),
   }),
 });
+
+const InstalledRepository = z.object({ full_name: RepoName });
+const InstallationPayload = z.object({
+  action: z.string().min(1).max(64),
+  installation: z.object({ id: z.number().int().nonnegative() }),
+  repositories: z.array(InstalledRepository).max(10_000).optional(),
+  repositories_added: z.array(InstalledRepository).max(10_000).optional(),
+  repositories_removed: z.array(InstalledRepository).max(10_000).optional(),
+});
+
+/**
+ * A GitHub App's `installation` (created, deleted) and `installation_repositories` (added, removed) events:
+ * the repositories it is installed on are registered and get their first index at once; the ones it leaves
+ * are unregistered and their indexes removed, as for a deleted repository. Only with an enrolment port (the
+ * webhook function has the registry's write grant); other actions (suspend, new permissions) change nothing.
+ */
+async function receiveInstallationEvent(
+  deps: WebhookDeps,
+  deliveryId: string,
+  event: 'installation' | 'installation_repositories',
+  payload: unknown,
+): Promise<WebhookReply> {
+  const parsed = InstallationPayload.safeParse(payload);
+  if (!parsed.success) return reply(400, `not an ${event} event payload`);
+  if (!deps.enrolment) return reply(200, `ignored: ${event} events do not register repositories here`);
+  const { action } = parsed.data;
+  const names = (list: readonly { full_name: string }[] | undefined) =>
+    (list ?? []).map((repository) => canonicalRepoName(repository.full_name));
+  const added =
+    event === 'installation'
+      ? action === 'created'
+        ? names(parsed.data.repositories)
+        : []
+      : names(parsed.data.repositories_added);
+  const removed =
+    event === 'installation'
+      ? action === 'deleted'
+        ? names(parsed.data.repositories)
+        : []
+      : names(parsed.data.repositories_removed);
+  if (added.length + removed.length === 0)
+    return reply(200, `ignored: ${event} ${action} changes no repository`);
+  const seq = Date.now();
+  const jobs: Job[] = [];
+  for (const repo of removed) {
+    const registration = await deps.registry.lookup(repo);
+    // Its indexes go as a deleted repository's do: the default branch's and each registered branch's.
+    const decision = decideRepositoryEvent(
+      { action: 'deleted', repository: { full_name: repo } },
+      { deliveryId, branches: registration?.branches ?? [], now: seq },
+    );
+    if (decision.kind === 'jobs') jobs.push(...decision.jobs);
+    await deps.enrolment.unregister(repo);
+  }
+  for (const repo of added) {
+    await deps.enrolment.register(repo);
+    // The first index of the default branch, looked up when the job runs.
+    jobs.push({ kind: 'sync', repo, index: repo, seq, reason: `GitHub App installed`, deliveryId });
+  }
+  // Registrations are idempotent; the jobs are fenced by seq: a redelivery only repeats harmless work.
+  for (let i = 0; i < jobs.length; i += 10) await deps.queue.send(jobs.slice(i, i + 10));
+  deps.log.info('installation event', {
+    deliveryId,
+    event,
+    action,
+    added: added.length,
+    removed: removed.length,
+  });
+  return {
+    status: 202,
+    body: { message: 'queued', registered: added, unregistered: removed, jobs: jobs.map(describeJob) },
+  };
+}
 
 /** `repository` events: a deleted repository's indexes are removed; other actions change nothing indexed. */
 async function receiveRepositoryEvent(

@@ -100,6 +100,8 @@ export const FilesJobSchema = JobBase.extend({
  */
 export const RemoveJobSchema = JobBase.extend({
   kind: z.literal('remove'),
+  /** Absent when the sender does not know it (an App uninstalled): the index's recorded branch is used. */
+  branch: z.string().min(1).max(255).optional(),
   reason: z.string().max(200),
   deliveryId: z.string().max(100).optional(),
 });

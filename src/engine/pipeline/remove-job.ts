@@ -12,9 +12,12 @@ import type { PipelineDeps } from './pipeline-deps.ts';
 import { NULL_SHA } from './push-decision.ts';
 
 export async function runRemoveJob(deps: PipelineDeps, job: RemoveJob): Promise<JobOutcome> {
+  // A removal that does not name the branch takes the index's own; an index never indexed has nothing to lose.
+  const branch = job.branch ?? (await deps.state.get(job.index))?.branch;
+  if (branch === undefined) return EMPTY_OUTCOME;
   const claim = await deps.state.claim(job.index, {
     repo: job.repo,
-    branch: job.branch,
+    branch,
     seq: job.seq,
     commit: NULL_SHA,
   });

@@ -11,7 +11,8 @@ export interface RepositoryEvent {
   readonly action: string;
   readonly repository: {
     readonly full_name: string;
-    readonly default_branch: string;
+    /** Absent where the sender does not know it (an App's uninstallation lists names only). */
+    readonly default_branch?: string;
     /** ISO times as repository events give them. */
     readonly pushed_at?: string | number | null;
     readonly updated_at?: string | null;
@@ -40,7 +41,7 @@ export function decideRepositoryEvent(
       kind: 'remove',
       repo,
       index: indexNameOf(repo, branch),
-      branch: branch ?? repository.default_branch,
+      ...((branch ?? repository.default_branch) ? { branch: branch ?? repository.default_branch } : {}),
       seq,
       reason: 'repository deleted',
       deliveryId: options.deliveryId,
