@@ -125,7 +125,8 @@ export class CodeSearchService extends Construct {
     state.bindIndex(this.search.fn, 'read');
     state.bindSigningKeys(this.search.fn);
     state.bindTable(this.search.fn, 'indexState', ['indexStateReader']);
-    state.bindTable(this.search.fn, 'repositories', ['repoRegistry']);
+    // Reads for re-indexing; writes for the admin routes PUT and DELETE /repos/{repo}.
+    state.bindTable(this.search.fn, 'repositories', ['repoRegistry', 'repoRegistryWrite']);
     state.bindTable(this.search.fn, 'queryCache', ['queryCache']);
     state.bindJobQueueProducer(this.search.fn);
     this.api.addRoutes('Search', this.search.fn, SEARCH_ROUTES);

@@ -109,6 +109,7 @@ async function createApi(): Promise<HttpHandler> {
     }),
     catalog,
     reindexer: catalog,
+    admin: catalog,
     logger,
     onRequest: recordMetrics,
   });

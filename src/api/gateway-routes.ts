@@ -8,7 +8,7 @@
  */
 
 export interface ApiRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** As the handler declares it: `{name}` is a parameter, which may contain `/`. */
   readonly path: string;
 }
@@ -21,6 +21,8 @@ export const SEARCH_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/symbols' },
   { method: 'GET', path: '/repos' },
   { method: 'POST', path: '/repos/{repo}/reindex' },
+  { method: 'PUT', path: '/repos/{repo}' },
+  { method: 'DELETE', path: '/repos/{repo}' },
   { method: 'POST', path: '/mcp' },
   { method: 'GET', path: '/mcp' },
   { method: 'GET', path: '/health' },

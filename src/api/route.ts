@@ -4,7 +4,7 @@
  * document is generated from all of them.
  */
 import type { z } from 'zod';
-import type { Reindexer } from '#engine/repo-catalog.ts';
+import type { Reindexer, RepoAdmin } from '#engine/repo-catalog.ts';
 import type { ChunkStore, Embedder } from '#engine/types.ts';
 import type { Caller, Scope } from './auth/caller.ts';
 import type { HttpEvent, HttpResult } from './http-types.ts';
@@ -19,6 +19,8 @@ export interface ApiServices {
   readonly cache: ResultCache;
   readonly repos: RepoDirectory;
   readonly reindexer?: Reindexer;
+  /** Registers and removes repositories (`PUT` and `DELETE /repos/{repo}`), where the deployment can. */
+  readonly admin?: RepoAdmin;
   /** Where faults inside a route that answers anyway (an MCP tool) are logged. */
   readonly logger?: Pick<ApiLogger, 'error'>;
   /** Issuers whose tokens this deployment accepts, named in the protected-resource metadata. */
@@ -48,7 +50,7 @@ export interface RouteResponseDoc {
 }
 
 export interface Route<Input = unknown> {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** A path, with `{name}` for a parameter; a parameter may contain `/` (repository names do). */
   readonly path: string;
   readonly summary: string;

@@ -214,6 +214,25 @@ export const ReposResponseSchema = z
   .object({ repos: z.array(RepoInfoSchema) })
   .meta({ title: 'ReposResponse' });
 
+export const RegisterRepoRequestSchema = z
+  .strictObject({
+    branches: z
+      .array(z.string().min(1).max(200))
+      .max(20)
+      .optional()
+      .meta({ description: 'Branches indexed besides the default branch, each its own index.' }),
+  })
+  .meta({ title: 'RegisterRepoRequest' });
+export type RegisterRepoRequest = z.infer<typeof RegisterRepoRequestSchema>;
+
+export const RegisterRepoResponseSchema = z
+  .object({ repo: z.string(), branches: z.array(z.string()), status: z.literal('indexing') })
+  .meta({ title: 'RegisterRepoResponse' });
+
+export const RemoveRepoResponseSchema = z
+  .object({ repo: z.string(), indexes: z.array(z.string()), status: z.literal('removing') })
+  .meta({ title: 'RemoveRepoResponse' });
+
 export const ReindexResponseSchema = z
   .object({ repo: z.string(), status: z.literal('indexing') })
   .meta({ title: 'ReindexResponse' });

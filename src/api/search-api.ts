@@ -9,7 +9,7 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { Reindexer, RepoCatalog } from '#engine/repo-catalog.ts';
+import type { Reindexer, RepoAdmin, RepoCatalog } from '#engine/repo-catalog.ts';
 import { type Authenticator, OPEN_ACCESS } from './auth/authenticator.ts';
 import { NOBODY } from './auth/caller.ts';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types.ts';
@@ -31,7 +31,7 @@ import { mcpRoute, mcpStreamRoute } from './routes/mcp.ts';
 import { openApiRoute } from './routes/openapi.ts';
 import { pageRoute } from './routes/page.ts';
 import { protectedResourceRoute } from './routes/protected-resource.ts';
-import { reindexRoute, reposRoute } from './routes/repos.ts';
+import { registerRepoRoute, reindexRoute, removeRepoRoute, reposRoute } from './routes/repos.ts';
 import { searchRoute } from './routes/search.ts';
 import { similarRoute } from './routes/similar.ts';
 import { symbolsRoute } from './routes/symbols.ts';
@@ -50,6 +50,8 @@ export interface SearchApiDeps extends Pick<ApiServices, 'store' | 'embedder'> {
   readonly cache?: ResultCache;
   readonly catalog?: RepoCatalog;
   readonly reindexer?: Reindexer;
+  /** `PUT` and `DELETE /repos/{repo}`. @default none: they answer 409 */
+  readonly admin?: RepoAdmin;
   /** Issuers whose tokens the deployment accepts, for the protected-resource metadata. @default none */
   readonly authorizationServers?: readonly string[];
   /** Structured logs. @default JSON lines on stderr */
@@ -69,6 +71,8 @@ export function apiRoutes(): Route[] {
     symbolsRoute,
     reposRoute,
     reindexRoute,
+    registerRepoRoute,
+    removeRepoRoute,
     mcpRoute,
     mcpStreamRoute,
     healthRoute,
@@ -87,6 +91,7 @@ export function createSearchApi(deps: SearchApiDeps): HttpHandler {
     cache: deps.cache ?? ttlResultCache(),
     repos: createRepoDirectory(deps.store, deps.catalog),
     reindexer: deps.reindexer,
+    admin: deps.admin,
     logger,
     authorizationServers: deps.authorizationServers,
   };

@@ -7,6 +7,7 @@ import { createSearchApi } from '#api/search-api.ts';
 import { ConfigError } from '#engine/errors.ts';
 import { openLocalServices } from '../runtime/local-services.ts';
 import { localReindexer } from '../server/local-reindexer.ts';
+import { localRepoAdmin } from '../server/local-repo-admin.ts';
 import { startLocalServer } from '../server/local-server.ts';
 import { keySource } from './key-options.ts';
 
@@ -37,11 +38,15 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<voi
     modelDir: services.modelDir,
     onError: (repo, error) => logger.error('reindex failed', { repo, error }),
   });
-  const server = await startLocalServer(createSearchApi({ ...services, auth, catalog, reindexer, logger }), {
-    port: options.port,
-    host: options.host,
-    onRefused: (refusal) => logger.error('request refused: not addressed to this server', { ...refusal }),
-  });
+  const admin = localRepoAdmin({ home: services.home, modelDir: services.modelDir });
+  const server = await startLocalServer(
+    createSearchApi({ ...services, auth, catalog, reindexer, admin, logger }),
+    {
+      port: options.port,
+      host: options.host,
+      onRefused: (refusal) => logger.error('request refused: not addressed to this server', { ...refusal }),
+    },
+  );
   const indexed = (await catalog.listRepos())[0]?.repo;
   process.stdout.write(
     `${serveBanner(server.url, auth.enforced ? { ...keyOptionOf(options), exampleRepo: indexed } : undefined)}\n`,

@@ -47,7 +47,20 @@ export interface RepoRegistry {
  */
 export interface RepoEnrolment {
   register(repo: string): Promise<void>;
+  /** Registers `repo` with exactly these branches, replacing whatever was registered (an operator's call). */
+  put(repo: string, branches: readonly string[]): Promise<void>;
   unregister(repo: string): Promise<void>;
+}
+
+/** What the admin routes `PUT` and `DELETE /repos/{repo}` do, wherever the index lives. */
+export interface RepoAdmin {
+  /** Registers `repo` with `branches` (replacing an earlier registration's) and starts its first index. */
+  register(repo: string, branches: readonly string[]): Promise<void>;
+  /**
+   * Unregisters `repo` and removes every index it has (its default branch's and each branch's); answers the
+   * indexes removed or being removed. Throws NotFoundError for a repository it does not know.
+   */
+  remove(repo: string): Promise<readonly string[]>;
 }
 
 /**

@@ -254,14 +254,18 @@ describe('the search function', () => {
     });
   });
 
-  it('may read the index prefix, the signing keys, the index state and the registry, read and write the query cache, queue re-indexing, and nothing else', () => {
+  it('may read the index prefix, the signing keys and the index state, read and write the registry and the query cache, queue re-indexing and removals, and nothing else', () => {
     expect(statementsOf('Search')).toEqual([
       ...baseline('Search'),
       allow('s3:GetObject', indexObjects()),
       listIndexPrefix(),
       allow('secretsmanager:GetSecretValue', secretRef('StateSigningKeys')),
       allow(['dynamodb:GetItem', 'dynamodb:Scan'], tableArn('StateIndexStateTable')),
-      allow('dynamodb:GetItem', tableArn('StateRepositoriesTable')),
+      // GetItem to re-index; PutItem and DeleteItem for the admin routes PUT and DELETE /repos/{repo}
+      allow(
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        tableArn('StateRepositoriesTable'),
+      ),
       allow(['dynamodb:GetItem', 'dynamodb:PutItem'], tableArn('StateQueryCacheTable')),
       allow('sqs:SendMessage', queueArn('StateIndexJobQueue')),
     ]);

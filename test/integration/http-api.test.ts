@@ -230,6 +230,7 @@ describe('HTTP API through the local server (real sockets, same handler as Lambd
         '/mcp',
         '/openapi.json',
         '/repos',
+        '/repos/{repo}',
         '/repos/{repo}/reindex',
         '/search',
         '/similar',

@@ -5,6 +5,7 @@
  * indexes it afresh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import type { LanceChunkStore } from '#adapters/lancedb/lance-chunk-store.ts';
@@ -12,6 +13,7 @@ import type { HttpHandler } from '#api/http-types.ts';
 import { NO_CACHE } from '#api/result-cache.ts';
 import { createSearchApi } from '#api/search-api.ts';
 import { NULL_SHA } from '#engine/pipeline/push-decision.ts';
+import type { Embedder } from '#engine/types.ts';
 import { lambdaContext } from '#test/emulators/lambda-context.ts';
 import type { SqsHandler } from '#test/emulators/sqs-lambda-poller.ts';
 import { sampleRepoFiles } from '#test/helpers/sample-repo.ts';
@@ -27,6 +29,7 @@ describe('a deleted branch takes its index along', () => {
   let webhook: WebhookHandler;
   let worker: SqsHandler;
   let search: HttpHandler;
+  let embedder: Embedder;
   let reader: LanceChunkStore;
 
   const deliver = async (payload: Record<string, unknown>) => {
@@ -61,7 +64,8 @@ describe('a deleted branch takes its index along', () => {
     webhook = world.openWebhook();
     const opened = await world.openWorker();
     worker = opened.handler;
-    reader = await world.openReader(opened.deps.pipeline.embedder);
+    embedder = opened.deps.pipeline.embedder;
+    reader = await world.openReader(embedder);
     search = createSearchApi({
       store: reader,
       embedder: opened.deps.pipeline.embedder,
@@ -177,5 +181,60 @@ describe('a deleted branch takes its index along', () => {
     // …and the same deletion delivered again is not queued again
     const again = await webhook(event('deleted'), lambdaContext('webhook'));
     expect(JSON.parse(String(again.body)).replayed).toBe(true);
+  });
+
+  it('registers a repository with PUT /repos/{repo} and removes it with all its data with DELETE', async () => {
+    const registry = new DynamoRepoRegistry(
+      world.clients.documents,
+      String(world.env.CODESEARCH_REPOSITORIES_TABLE),
+    );
+    const admin = new IndexStateCatalog(
+      world.indexState(),
+      new SqsJobQueue(world.clients.sqs, String(world.env.CODESEARCH_JOB_QUEUE_URL)),
+      { registry },
+    );
+    const api = createSearchApi({
+      store: reader,
+      embedder,
+      cache: NO_CACHE,
+      catalog: admin,
+      reindexer: admin,
+      admin,
+    });
+    const call = async (method: 'PUT' | 'DELETE', path: string, body?: unknown) => {
+      const response = await api(
+        httpEvent(method, path, body === undefined ? undefined : JSON.stringify(body), {
+          'content-type': 'application/json',
+        }),
+      );
+      return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown> };
+    };
+    // When: an admin registers the repository again, with its release branch
+    await registry.unregister(EXAMPLE_REPO);
+    const put = await call('PUT', `/repos/${encodeURIComponent(EXAMPLE_REPO)}`, { branches: ['release'] });
+    expect(put).toEqual({
+      status: 202,
+      body: { repo: EXAMPLE_INDEX, branches: ['release'], status: 'indexing' },
+    });
+    expect(await registry.lookup(EXAMPLE_REPO)).toEqual({ branches: ['release'] });
+    await world.drain([worker]);
+    // Then: its default branch is indexed at once (the worker looked up the default branch and its head)
+    expect(await reader.countChunks(EXAMPLE_INDEX)).toBeGreaterThan(8);
+    expect((await call('PUT', '/repos/x', { branches: ['../main'] })).status).toBe(400);
+
+    // When: an admin removes it
+    const removed = await call('DELETE', `/repos/${EXAMPLE_INDEX}`);
+    expect(removed).toEqual({
+      status: 202,
+      body: { repo: EXAMPLE_INDEX, indexes: [EXAMPLE_INDEX, BRANCH_INDEX], status: 'removing' },
+    });
+    await world.drain([worker]);
+    // Then: unregistered, its indexes gone, and a second removal finds nothing
+    expect(await registry.lookup(EXAMPLE_REPO)).toBeUndefined();
+    expect(await reader.countChunks(EXAMPLE_INDEX)).toBe(0);
+    expect((await world.fileHashes().listFiles(EXAMPLE_INDEX)).size).toBe(0);
+    expect(await listed()).toEqual([]);
+    expect((await call('DELETE', `/repos/${EXAMPLE_INDEX}`)).status).toBe(404);
+    await registry.put(EXAMPLE_REPO, ['release']);
   });
 });

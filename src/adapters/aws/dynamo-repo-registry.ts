@@ -1,11 +1,9 @@
 /**
  * The repositories the webhook accepts pushes for: `{ repo: "owner/name", branches?: ["release"] }`. The
  * default branch is always indexed; `branches` adds more (each its own index, `owner/name@branch`).
- * An operator registers a repository with one PutItem, e.g.
- *
- *   aws dynamodb put-item --table-name <RepositoriesTable> --item '{"repo":{"S":"acme/api"}}'
- *
- * or allows a whole owner through the webhook's CODESEARCH_ALLOWED_OWNERS.
+ * Registrations come from the admin routes (`PUT` and `DELETE /repos/{repo}`, through `put` and `unregister`)
+ * and from a GitHub App's installation events (`register`, which keeps an existing entry's branches); the
+ * webhook's CODESEARCH_ALLOWED_OWNERS accepts whole owners besides.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -43,6 +41,15 @@ export class DynamoRepoRegistry implements RepoRegistry, RepoEnrolment {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  async put(repo: string, branches: readonly string[]): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { repo: repo.toLowerCase(), ...(branches.length > 0 ? { branches: new Set(branches) } : {}) },
+      }),
+    );
   }
 
   async unregister(repo: string): Promise<void> {

@@ -11,15 +11,23 @@
 import { ConflictError, NotFoundError } from '#engine/errors.ts';
 import type { IndexState, JobQueue } from '#engine/pipeline/ports.ts';
 import { isRemoved } from '#engine/pipeline/remove-job.ts';
-import type { Reindexer, RepoCatalog, RepoRecord, RepoRegistry, RepoStatus } from '#engine/repo-catalog.ts';
-import { canonicalRepoName } from '#engine/search/filters.ts';
+import type {
+  Reindexer,
+  RepoAdmin,
+  RepoCatalog,
+  RepoEnrolment,
+  RepoRecord,
+  RepoRegistry,
+  RepoStatus,
+} from '#engine/repo-catalog.ts';
+import { canonicalRepoName, indexNameOf, splitIndexName } from '#engine/search/filters.ts';
 import type { DynamoIndexStateStore } from './dynamo-index-state.ts';
 
-export class IndexStateCatalog implements RepoCatalog, Reindexer {
+export class IndexStateCatalog implements RepoCatalog, Reindexer, RepoAdmin {
   readonly #state: DynamoIndexStateStore;
   readonly #queue: JobQueue;
   readonly #now: () => number;
-  readonly #registry: RepoRegistry | undefined;
+  readonly #registry: (RepoRegistry & Partial<RepoEnrolment>) | undefined;
   readonly #allowedOwners: readonly string[];
 
   /**
@@ -30,7 +38,12 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
   constructor(
     state: DynamoIndexStateStore,
     queue: JobQueue,
-    options: { now?: () => number; registry?: RepoRegistry; allowedOwners?: readonly string[] } = {},
+    options: {
+      now?: () => number;
+      /** With `put` and `unregister` (the registry's write grant), the admin routes register and remove. */
+      registry?: RepoRegistry & Partial<RepoEnrolment>;
+      allowedOwners?: readonly string[];
+    } = {},
   ) {
     this.#state = state;
     this.#queue = queue;
@@ -83,6 +96,45 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer {
         reason: 're-index requested',
       },
     ]);
+  }
+
+  async register(repo: string, branches: readonly string[]): Promise<void> {
+    const put = this.#registry?.put;
+    if (!put)
+      throw new ConflictError('This deployment has no repository registry to register repositories in');
+    await put.call(this.#registry, repo, branches);
+    await this.#firstIndex(repo);
+  }
+
+  async remove(repo: string): Promise<readonly string[]> {
+    const unregister = this.#registry?.unregister;
+    if (!unregister)
+      throw new ConflictError('This deployment has no repository registry to remove repositories from');
+    const registration = await this.#registry?.lookup(repo);
+    const states = (await this.#state.list()).filter(
+      (state) => splitIndexName(canonicalRepoName(state.index)).repo === repo && !isRemoved(state),
+    );
+    if (!registration && states.length === 0)
+      throw new NotFoundError(`Repository ${repo} is not registered or indexed`);
+    // Every index it has: the ones with state, and those of its registered branches.
+    const branches = new Map<string, string | undefined>(
+      states.map((state) => [canonicalRepoName(state.index), state.branch]),
+    );
+    if (!branches.has(repo)) branches.set(repo, undefined);
+    for (const branch of registration?.branches ?? [])
+      if (!branches.has(indexNameOf(repo, branch))) branches.set(indexNameOf(repo, branch), branch);
+    const seq = this.#now();
+    const jobs = [...branches].map(([index, branch]) => ({
+      kind: 'remove' as const,
+      repo,
+      index,
+      ...(branch ? { branch } : {}),
+      seq,
+      reason: 'repository removed by an admin',
+    }));
+    for (let i = 0; i < jobs.length; i += 10) await this.#queue.send(jobs.slice(i, i + 10));
+    await unregister.call(this.#registry, repo);
+    return [...branches.keys()].sort();
   }
 
   async #registered(repo: string): Promise<boolean> {

@@ -1,13 +1,20 @@
-/** `GET /repos` (what the caller may see) and `POST /repos/{repo}/reindex` (admin scope). */
+/**
+ * `GET /repos` (what the caller may see), and with the admin scope `POST /repos/{repo}/reindex`,
+ * `PUT /repos/{repo}` (register) and `DELETE /repos/{repo}` (remove with all its data).
+ */
 import { ConflictError, NotFoundError } from '#engine/errors.ts';
-import { validateRepoName } from '#engine/search/filters.ts';
+import { validateBranchName, validateRepoName } from '#engine/search/filters.ts';
 import { accessAllows } from '#engine/search/repo-access.ts';
 import { type Caller, requireRepos } from '../auth/caller.ts';
 import { jsonResult } from '../http-types.ts';
 import { type ApiServices, defineRoute, type RequestFacts } from '../route.ts';
 import {
   ErrorResponseSchema,
+  type RegisterRepoRequest,
+  RegisterRepoRequestSchema,
+  RegisterRepoResponseSchema,
   ReindexResponseSchema,
+  RemoveRepoResponseSchema,
   type RepoInfo,
   ReposResponseSchema,
 } from '../schemas.ts';
@@ -70,5 +77,60 @@ export const reindexRoute = defineRoute({
     }
     await services.reindexer.reindex(repo);
     return jsonResult(202, { repo, status: 'indexing' });
+  },
+});
+
+const ADMIN_RESPONSES = {
+  403: { description: 'Not an admin token, or the repository is not granted.', schema: ErrorResponseSchema },
+  409: {
+    description: 'This deployment cannot register or remove repositories.',
+    schema: ErrorResponseSchema,
+  },
+};
+
+export const registerRepoRoute = defineRoute({
+  method: 'PUT',
+  path: '/repos/{repo}',
+  summary:
+    'Register a repository for indexing (admin scope), with the branches to index besides the default one; its first index starts at once.',
+  access: 'admin',
+  input: { from: 'body', schema: RegisterRepoRequestSchema },
+  responses: {
+    202: { description: 'Registered; GET /repos shows the first index.', schema: RegisterRepoResponseSchema },
+    400: { description: 'Invalid repository or branch names.', schema: ErrorResponseSchema },
+    ...ADMIN_RESPONSES,
+  },
+  handle: async (request: RegisterRepoRequest, { services, caller, params }) => {
+    const repo = validateRepoName(params.repo ?? '', 'repo');
+    const branches = [
+      ...new Set((request.branches ?? []).map((b, i) => validateBranchName(b, `branches[${i}]`))),
+    ];
+    requireRepos(caller, [repo]);
+    if (!services.admin)
+      throw new ConflictError(
+        'This deployment cannot register repositories: index them with codesearch index',
+      );
+    await services.admin.register(repo, branches);
+    return jsonResult(202, { repo, branches, status: 'indexing' });
+  },
+});
+
+export const removeRepoRoute = defineRoute({
+  method: 'DELETE',
+  path: '/repos/{repo}',
+  summary:
+    'Remove a repository (admin scope): unregister it and delete every index it has — chunks, file hashes, state.',
+  access: 'admin',
+  responses: {
+    202: { description: 'Being removed; it is gone from GET /repos.', schema: RemoveRepoResponseSchema },
+    404: { description: 'Not registered and not indexed.', schema: ErrorResponseSchema },
+    ...ADMIN_RESPONSES,
+  },
+  handle: async (_input, { services, caller, params }) => {
+    const repo = validateRepoName(params.repo ?? '', 'repo');
+    requireRepos(caller, [repo]);
+    if (!services.admin) throw new ConflictError('This deployment cannot remove repositories');
+    const indexes = await services.admin.remove(repo);
+    return jsonResult(202, { repo, indexes: [...indexes], status: 'removing' });
   },
 });
