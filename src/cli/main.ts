@@ -80,6 +80,33 @@ export async function main(argv: readonly string[]): Promise<number> {
       await runRemoveCommand({ ...program.opts(), ...options });
     });
 
+  const repos = program
+    .command('repos')
+    .description('register or remove repositories of a deployed API (admin token in $CODESEARCH_TOKEN)');
+  for (const action of ['add', 'remove'] as const) {
+    const command = repos
+      .command(action)
+      .description(
+        action === 'add'
+          ? 'register a repository and start its first index (PUT /repos/{repo})'
+          : 'unregister a repository and remove every index it has (DELETE /repos/{repo})',
+      )
+      .argument('<repo>', 'owner/name')
+      .option('--api <url>', 'the API (default: $CODESEARCH_API_URL)')
+      .option('--json', 'print the API answer as JSON');
+    if (action === 'add')
+      command.option(
+        '--branch <name>',
+        'a branch to index besides the default one (repeatable)',
+        collect,
+        [],
+      );
+    command.action(async (repo: string, options) => {
+      const { runReposCommand } = await import('./repos-command.ts');
+      await runReposCommand(action, repo, options);
+    });
+  }
+
   program
     .command('mcp')
     .description('serve the local index to a coding agent over MCP (stdio)')
