@@ -9,6 +9,7 @@ import type { SkipVerdict } from '../discovery/skip-verdict.ts';
 import { applyFileChanges, type BatchOutcome } from '../indexing/apply-file-changes.ts';
 import type { SourceFile } from '../types.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import type { WriterLease } from './ports.ts';
 
 export interface SkippedBlob {
   readonly path: string;
@@ -33,15 +34,7 @@ export async function commitFiles(deps: PipelineDeps, batch: FilesToCommit): Pro
   if (batch.files.length === 0 && batch.skipped.length === 0 && batch.deletedPaths.length === 0)
     return { kind: 'nothing-to-do' };
   const now = deps.now ?? Date.now;
-  const lease = {
-    id: (deps.newId ?? randomUUID)(),
-    seq: batch.seq,
-    // A writer cannot outlive its invocation: the lease ends with it at the latest.
-    until: Math.min(
-      now() + deps.settings.writerLeaseMs,
-      deps.invocationDeadline?.() ?? Number.POSITIVE_INFINITY,
-    ),
-  };
+  const lease = writerLease(deps, batch.seq);
   if (!(await deps.state.beginWrite(batch.index, lease))) return { kind: 'superseded' };
   try {
     const skippedPaths = batch.skipped.map((blob) => blob.path);
@@ -68,11 +61,24 @@ export async function commitFiles(deps: PipelineDeps, batch: FilesToCommit): Pro
   }
 }
 
+/** A new writer lease for a job of `seq`. A writer cannot outlive its invocation: the lease ends with it. */
+export function writerLease(deps: PipelineDeps, seq: number): WriterLease {
+  const now = deps.now ?? Date.now;
+  return {
+    id: (deps.newId ?? randomUUID)(),
+    seq,
+    until: Math.min(
+      now() + deps.settings.writerLeaseMs,
+      deps.invocationDeadline?.() ?? Number.POSITIVE_INFINITY,
+    ),
+  };
+}
+
 /**
  * Ends a lease, retrying: a lease left behind makes the next job for the index wait until it expires. If it
  * still fails, that wait is the only cost; the real error (if any) is never hidden behind this one.
  */
-async function endWrite(deps: PipelineDeps, index: string, writerId: string): Promise<void> {
+export async function endWrite(deps: PipelineDeps, index: string, writerId: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await deps.state.endWrite(index, writerId);

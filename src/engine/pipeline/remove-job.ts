@@ -4,8 +4,7 @@
  * so that an older push still on the queue is superseded instead of bringing the index back, while a newer
  * push (the branch recreated) claims it afresh and its sync indexes it from nothing.
  */
-import { randomUUID } from 'node:crypto';
-import { waitForOlderWriters } from './commit-files.ts';
+import { endWrite, waitForOlderWriters, writerLease } from './commit-files.ts';
 import { EMPTY_OUTCOME, type JobOutcome } from './job-outcome.ts';
 import type { RemoveJob } from './jobs.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -23,15 +22,7 @@ export async function runRemoveJob(deps: PipelineDeps, job: RemoveJob): Promise<
   });
   if (claim === 'superseded') return { ...EMPTY_OUTCOME, status: 'superseded' };
   await waitForOlderWriters(deps, job.index, job.seq);
-  const now = deps.now ?? Date.now;
-  const lease = {
-    id: (deps.newId ?? randomUUID)(),
-    seq: job.seq,
-    until: Math.min(
-      now() + deps.settings.writerLeaseMs,
-      deps.invocationDeadline?.() ?? Number.POSITIVE_INFINITY,
-    ),
-  };
+  const lease = writerLease(deps, job.seq);
   if (!(await deps.state.beginWrite(job.index, lease))) return { ...EMPTY_OUTCOME, status: 'superseded' };
   let files: number;
   try {
@@ -41,7 +32,7 @@ export async function runRemoveJob(deps: PipelineDeps, job: RemoveJob): Promise<
     await deps.fileHashes.applyChanges(job.index, [], [...recorded.keys()]);
     files = recorded.size;
   } finally {
-    await deps.state.endWrite(job.index, lease.id);
+    await endWrite(deps, job.index, lease.id);
   }
   const published = await deps.state.publish(job.index, { seq: job.seq, commit: NULL_SHA });
   deps.log.info('index removed', { index: job.index, files, reason: job.reason });
