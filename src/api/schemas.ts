@@ -233,8 +233,20 @@ export const RemoveRepoResponseSchema = z
   .object({ repo: z.string(), indexes: z.array(z.string()), status: z.literal('removing') })
   .meta({ title: 'RemoveRepoResponse' });
 
+export const ReindexRequestSchema = z
+  .strictObject({
+    branch: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'A branch index to re-index (absent: the default branch).' }),
+  })
+  .meta({ title: 'ReindexRequest' });
+export type ReindexRequest = z.infer<typeof ReindexRequestSchema>;
+
 export const ReindexResponseSchema = z
-  .object({ repo: z.string(), status: z.literal('indexing') })
+  .object({ repo: z.string(), branch: z.string().nullable(), status: z.literal('indexing') })
   .meta({ title: 'ReindexResponse' });
 
 export const HealthResponseSchema = z

@@ -110,6 +110,39 @@ describe('branch indexes through the API and MCP', () => {
     ]);
   });
 
+  it('re-indexes a branch index by name, and refuses one that does not exist', async () => {
+    const keyText = newKeySetText();
+    const admin = createSearchApi({
+      ...sample.services,
+      auth: bearerTokenAuthenticator(cachedKeySet({ description: 'test', read: async () => keyText })),
+      catalog: sample.catalog,
+      logger,
+    });
+    const token = (
+      await mintToken(parseKeySet(keyText, 'test'), {
+        sub: 'ops',
+        repos: ['acme/*'],
+        scopes: ['search', 'admin'],
+        ttlSeconds: 600,
+      })
+    ).token;
+    const reindex = async (body?: unknown) =>
+      (
+        await admin(
+          apiGatewayEvent('POST', '/repos/acme%2Fsample/reindex', {
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            headers: { authorization: `Bearer ${token}` },
+          }),
+        )
+      ).statusCode;
+    // This API has no re-indexer: a known index is a 409, an unknown one a 404, a bad name a 400
+    expect(await reindex()).toBe(409);
+    expect(await reindex({ branch: 'dev' })).toBe(409);
+    expect(await reindex({ branch: 'nope' })).toBe(404);
+    expect(await reindex({ branch: '../x' })).toBe(400);
+    expect(await reindex({ branch: 'dev', extra: 1 })).toBe(400);
+  });
+
   it('takes a branch in every MCP tool', async () => {
     const call = async (name: string, args: Record<string, unknown>) =>
       (await post('/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }))

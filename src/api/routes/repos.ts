@@ -3,7 +3,7 @@
  * `PUT /repos/{repo}` (register) and `DELETE /repos/{repo}` (remove with all its data).
  */
 import { ConflictError, NotFoundError } from '#engine/errors.ts';
-import { validateBranchName, validateRepoName } from '#engine/search/filters.ts';
+import { indexNameOf, validateBranchName, validateRepoName } from '#engine/search/filters.ts';
 import { accessAllows } from '#engine/search/repo-access.ts';
 import { type Caller, requireRepos } from '../auth/caller.ts';
 import { jsonResult } from '../http-types.ts';
@@ -13,6 +13,8 @@ import {
   type RegisterRepoRequest,
   RegisterRepoRequestSchema,
   RegisterRepoResponseSchema,
+  type ReindexRequest,
+  ReindexRequestSchema,
   ReindexResponseSchema,
   RemoveRepoResponseSchema,
   type RepoInfo,
@@ -43,8 +45,10 @@ export async function listVisibleRepos(
 export const reindexRoute = defineRoute({
   method: 'POST',
   path: '/repos/{repo}/reindex',
-  summary: 'Re-index a repository (admin scope). The repository name may be URL-encoded (acme%2Fapp).',
+  summary:
+    'Re-index a repository (admin scope), or one of its branch indexes with `{ "branch": "…" }`. The repository name may be URL-encoded (acme%2Fapp).',
   access: 'admin',
+  input: { from: 'body', schema: ReindexRequestSchema },
   responses: {
     202: {
       description: 'Re-indexing started; GET /repos shows its progress.',
@@ -65,18 +69,22 @@ export const reindexRoute = defineRoute({
       schema: ErrorResponseSchema,
     },
   },
-  handle: async (_input, { services, caller, params }) => {
+  handle: async (request: ReindexRequest, { services, caller, params }) => {
     const repo = validateRepoName(params.repo ?? '', 'repo');
+    const branch = request.branch === undefined ? undefined : validateBranchName(request.branch);
     requireRepos(caller, [repo]);
+    const index = indexNameOf(repo, branch);
     if (!services.reindexer) {
-      const known = (await services.repos.list()).some((info) => info.repo === repo);
-      if (!known) throw new NotFoundError(`Repository ${repo} is not in the index`);
+      const known = (await services.repos.list()).some(
+        (info) => info.repo === repo && info.branch === (branch ?? null),
+      );
+      if (!known) throw new NotFoundError(`Repository ${index} is not in the index`);
       throw new ConflictError(
         'Re-indexing is not available in this deployment: it has no re-indexer configured',
       );
     }
-    await services.reindexer.reindex(repo);
-    return jsonResult(202, { repo, status: 'indexing' });
+    await services.reindexer.reindex(index);
+    return jsonResult(202, { repo, branch: branch ?? null, status: 'indexing' });
   },
 });
 
