@@ -302,6 +302,43 @@ describe('webhook function', () => {
     await world.register(EXAMPLE_REPO, ['release']);
   });
 
+  it('moves the index of a renamed repository to its new name, with its registration and branches', async () => {
+    const example = (action: string) => {
+      const found = examplePayloads('repository').find((payload) => payload.action === action);
+      if (!found) throw new Error(`no repository ${action} example`);
+      return found;
+    };
+    await world.register('Octocoders/Old-World', ['release']);
+    const renamed = { ...example('renamed'), changes: { repository: { name: { from: 'Old-World' } } } };
+    const moved = await send('repository', renamed);
+    expect(moved.status).toBe(202);
+    expect(newJobs()).toEqual([
+      expect.objectContaining({ kind: 'remove', index: 'octocoders/old-world' }),
+      expect.objectContaining({ kind: 'remove', index: 'octocoders/old-world@release', branch: 'release' }),
+      expect.objectContaining({
+        kind: 'sync',
+        repo: 'octocoders/hello-world',
+        index: 'octocoders/hello-world',
+      }),
+      expect.objectContaining({ kind: 'sync', index: 'octocoders/hello-world@release', branch: 'release' }),
+    ]);
+    // The registration moved: pushes to the new name are accepted, to the old one refused
+    const pushTo = (fullName: string) => ({
+      ...branchCreatedExample(1_900_000_000),
+      repository: {
+        ...(branchCreatedExample().repository as object),
+        full_name: fullName,
+        pushed_at: 1_900_000_000,
+      },
+    });
+    expect((await send('push', pushTo('Octocoders/Hello-World'))).status).toBe(202);
+    expect((await send('push', pushTo('Octocoders/Old-World'))).status).toBe(403);
+    newJobs();
+    // A transfer of a repository nobody registered changes nothing
+    expect((await send('repository', example('transferred'))).status).toBe(200);
+    expect(newJobs()).toEqual([]);
+  });
+
   it('rejects repositories that are not registered unless their owner is allowed', async () => {
     const stranger = {
       ...branchCreatedExample(),

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { describeJob, type Job, RepoName } from '#engine/pipeline/jobs.ts';
 import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
 import { decidePush } from '#engine/pipeline/push-decision.ts';
-import { decideRepositoryEvent } from '#engine/pipeline/repository-decision.ts';
+import { decideRepositoryEvent, previousName } from '#engine/pipeline/repository-decision.ts';
 import type { RepoEnrolment, RepoRegistration, RepoRegistry } from '#engine/repo-catalog.ts';
 import { canonicalRepoName } from '#engine/search/filters.ts';
 import { asPushEvent, PushPayload } from './push-event.ts';
@@ -116,6 +116,23 @@ const RepositoryPayload = z.object({
       .optional(),
     updated_at: z.string().max(64).nullable().optional(),
   }),
+  changes: z
+    .object({
+      repository: z
+        .object({ name: z.object({ from: z.string().max(100).optional() }).optional() })
+        .optional(),
+      owner: z
+        .object({
+          from: z
+            .object({
+              user: z.object({ login: z.string().max(100) }).optional(),
+              organization: z.object({ login: z.string().max(100) }).optional(),
+            })
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 const InstalledRepository = z.object({ full_name: RepoName });
@@ -199,7 +216,9 @@ async function receiveRepositoryEvent(
 ): Promise<WebhookReply> {
   const parsed = RepositoryPayload.safeParse(payload);
   if (!parsed.success) return reply(400, 'not a repository event payload');
-  const repo = parsed.data.repository.full_name;
+  // A rename or transfer is about the repository under its old name: that is what was registered and indexed.
+  const from = previousName(parsed.data);
+  const repo = from ?? parsed.data.repository.full_name;
   const registration = await registrationOf(deps, repo);
   if (!registration) return reply(200, `ignored: repository ${repo} is not registered for indexing`);
   const decision = decideRepositoryEvent(parsed.data, {
@@ -208,7 +227,7 @@ async function receiveRepositoryEvent(
     now: Date.now(),
   });
   if (decision.kind === 'ignore') return reply(200, `ignored: ${decision.reason}`);
-  // Keyed by signed fields: a replay of the deletion is answered from the record, not queued again.
+  // Keyed by signed fields: a replay is answered from the record, not queued again.
   const key = `repository:${createHash('sha256')
     .update(
       [
@@ -220,12 +239,23 @@ async function receiveRepositoryEvent(
     )
     .digest('hex')}`;
   const { reply: answer, replayed } = await deps.deliverOnce(key, async () => {
-    await deps.queue.send([...decision.jobs]);
-    return { status: 202, body: { message: 'queued', jobs: decision.jobs.map(describeJob) } };
+    let jobs = decision.jobs;
+    if (decision.kind === 'move') {
+      // The registration follows the name (with its branches), where this webhook may write the registry…
+      if (deps.enrolment && (await deps.registry.lookup(decision.from))) {
+        await deps.enrolment.put(decision.to, registration.branches);
+        await deps.enrolment.unregister(decision.from);
+      }
+      // …and the new name is indexed only if its pushes will be accepted (else its index would go stale).
+      if (!(await registrationOf(deps, decision.to))) jobs = jobs.filter((job) => job.kind === 'remove');
+    }
+    for (let i = 0; i < jobs.length; i += 10) await deps.queue.send(jobs.slice(i, i + 10));
+    return { status: 202, body: { message: 'queued', jobs: jobs.map(describeJob) } };
   });
-  deps.log.info(replayed ? 'repository event seen before; not queued again' : 'repository removal queued', {
+  deps.log.info(replayed ? 'repository event seen before; not queued again' : 'repository event queued', {
     deliveryId,
-    jobs: decision.jobs.map(describeJob),
+    action: parsed.data.action,
+    jobs: answer.body.jobs,
   });
   return replayed
     ? { status: 200, body: { ...answer.body, message: 'already queued', replayed: true } }

@@ -48,6 +48,36 @@ describe('decideRepositoryEvent (the engine decides what a repository event mean
     expect(decision.kind === 'jobs' && decision.jobs[0]?.seq).toBe(Date.parse(repository.pushed_at) + 1);
   });
 
+  it('moves a renamed or transferred repository: the old name’s indexes out, the new name indexed afresh', () => {
+    const renamed = decideRepositoryEvent(
+      { action: 'renamed', repository, changes: { repository: { name: { from: 'Old-API' } } } },
+      { deliveryId: 'd', branches: ['dev'], now: 10 },
+    );
+    expect(renamed).toMatchObject({ kind: 'move', from: 'acme/old-api', to: 'acme/api' });
+    expect(renamed.kind === 'move' && renamed.jobs.map((job) => `${job.kind} ${job.index}`)).toEqual([
+      'remove acme/old-api',
+      'remove acme/old-api@dev',
+      'sync acme/api',
+      'sync acme/api@dev',
+    ]);
+    const transferred = decideRepositoryEvent(
+      {
+        action: 'transferred',
+        repository,
+        changes: { owner: { from: { organization: { login: 'Old-Org' } } } },
+      },
+      { deliveryId: 'd', branches: [], now: 10 },
+    );
+    expect(transferred).toMatchObject({ kind: 'move', from: 'old-org/api', to: 'acme/api' });
+    // A previous name that is no repository name is not acted on
+    expect(
+      decideRepositoryEvent(
+        { action: 'renamed', repository, changes: { repository: { name: { from: "x' OR '1'='1" } } } },
+        { deliveryId: 'd', branches: [], now: 10 },
+      ),
+    ).toMatchObject({ kind: 'ignore' });
+  });
+
   it.each(['created', 'edited', 'archived', 'privatized', 'publicized', 'renamed', 'transferred'])(
     'changes nothing indexed when the repository is %s',
     (action) => {
