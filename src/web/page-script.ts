@@ -46,7 +46,11 @@ async function loadRepos() {
     const { repos } = await api('GET', '/repos');
     const chosen = select.value;
     select.replaceChildren(new Option('All repositories', ''));
-    for (const r of repos) select.add(new Option(r.repo + ' (' + r.chunks + ' chunks)', r.repo));
+    // A branch index is its own entry: owner/name@branch here, its repository and branch in the request.
+    for (const r of repos) {
+      const name = r.branch ? r.repo + '@' + r.branch : r.repo;
+      select.add(new Option(name + ' (' + r.chunks + ' chunks)', name));
+    }
     select.value = chosen;
   } catch {
     // Without a token (or with a bad one) the list stays at "All repositories"; searching shows the error.
@@ -55,7 +59,12 @@ async function loadRepos() {
 
 function requestFromForm() {
   const request = { query: $('query').value, mode: $('mode').value, limit: 10 };
-  if ($('repo').value) request.repo = $('repo').value;
+  const chosen = $('repo').value;
+  if (chosen) {
+    const at = chosen.indexOf('@');
+    request.repo = at === -1 ? chosen : chosen.slice(0, at);
+    if (at !== -1) request.branch = chosen.slice(at + 1);
+  }
   if ($('language').value) request.language = $('language').value;
   if ($('path').value.trim()) request.path = $('path').value.trim();
   if ($('symbol').value.trim()) request.symbol = $('symbol').value.trim();
@@ -118,7 +127,7 @@ function renderResult(r, query) {
     location.target = '_blank';
     location.rel = 'noopener noreferrer';
   }
-  head.append(location, el('span', 'repo', r.repo), el('span', 'lang', r.language));
+  head.append(location, el('span', 'repo', r.branch ? r.repo + '@' + r.branch : r.repo), el('span', 'lang', r.language));
   if (r.symbols.length) head.append(el('span', 'symbols', r.symbols.slice(0, 4).join(', ')));
   head.append(el('span', 'score', 'score ' + r.score.toFixed(3)));
   const code = el('code');
@@ -163,7 +172,8 @@ for (const field of ['query', 'mode', 'language', 'path', 'symbol']) {
   if (initial.get(field)) $(field).value = initial.get(field);
 }
 loadRepos().then(() => {
-  if (initial.get('repo')) $('repo').value = initial.get('repo');
+  if (initial.get('repo'))
+    $('repo').value = initial.get('repo') + (initial.get('branch') ? '@' + initial.get('branch') : '');
   if (initial.get('query')) form.requestSubmit();
 });
 `;

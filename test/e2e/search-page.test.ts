@@ -49,7 +49,7 @@ describe('search page in headless Chromium', () => {
       })
     ).token;
     [sample, browser] = await Promise.all([
-      openIndexedSample(['acme/sample', 'other/secret']),
+      openIndexedSample(['acme/sample', 'acme/sample@dev', 'other/secret']),
       chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -97,7 +97,8 @@ describe('search page in headless Chromium', () => {
     // When a token is pasted and the search repeated
     await page.fill('#token', token);
     await page.dispatchEvent('#token', 'change');
-    await expect.poll(() => page.locator('#repo option').count()).toBe(2); // "All" + the one granted repo
+    // "All", the one granted repository and its dev branch's index
+    await expect.poll(() => page.locator('#repo option').count()).toBe(3);
     await searchBy('button[type=submit]');
 
     // Then results show path:line, only from the granted repository, with the query terms marked
@@ -132,6 +133,19 @@ describe('search page in headless Chromium', () => {
     expect(await page.locator('.result').count()).toBe(10);
     await searchBy('#more');
     expect(await page.locator('.result').count()).toBeGreaterThan(10);
+  });
+
+  it('searches a branch index chosen in the repository list, and says so on each result', async () => {
+    await page.fill('#path', '');
+    await page.selectOption('#repo', 'acme/sample@dev');
+    await page.fill('#query', 'retry failed uploads');
+    await searchBy('button[type=submit]');
+    expect(new Set(await page.locator('.result .repo').allTextContents())).toEqual(
+      new Set(['acme/sample@dev']),
+    );
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('repo'), params.get('branch')]).toEqual(['acme/sample', 'dev']);
+    await page.selectOption('#repo', '');
   });
 
   it('shows field-level errors from the API instead of results', async () => {
