@@ -296,6 +296,11 @@ describe('webhook function', () => {
     expect(uninstalled.status).toBe(202);
     expect(newJobs().map((job) => job.kind)).toEqual(['remove']);
     expect((await send('push', push)).status).toBe(403);
+    // An event listing more repositories than one delivery may register is refused whole, with the way out
+    const many = Array.from({ length: 201 }, (_, i) => ({ full_name: `bulk/repo-${i}` }));
+    const tooMany = await send('installation_repositories', { ...space, repositories_added: many });
+    expect(tooMany.status).toBe(422);
+    expect(String(tooMany.body.message)).toMatch(/201 repositories .* codesearch repos add/);
     // Other actions change nothing
     expect((await send('installation', example('installation', 'suspend'))).status).toBe(200);
     expect(newJobs()).toEqual([]);

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { describeJob, type Job, RepoName } from '#engine/pipeline/jobs.ts';
+import { mapLimited } from '#engine/pipeline/map-limited.ts';
 import type { JobQueue, PipelineLog } from '#engine/pipeline/ports.ts';
 import { decidePush } from '#engine/pipeline/push-decision.ts';
 import { decideRepositoryEvent, previousName } from '#engine/pipeline/repository-decision.ts';
@@ -135,6 +136,9 @@ const RepositoryPayload = z.object({
     .optional(),
 });
 
+/** Repositories one installation event may register or unregister (each a registry write within the delivery). */
+const MAX_INSTALLATION_REPOS = 200;
+const REGISTRY_CONCURRENCY = 16;
 const InstalledRepository = z.object({ full_name: RepoName });
 const InstallationPayload = z.object({
   action: z.string().min(1).max(64),
@@ -176,23 +180,37 @@ async function receiveInstallationEvent(
       : names(parsed.data.repositories_removed);
   if (added.length + removed.length === 0)
     return reply(200, `ignored: ${event} ${action} changes no repository`);
+  // Registry writes happen within the delivery (GitHub waits 10 s): a bounded number of them.
+  if (added.length + removed.length > MAX_INSTALLATION_REPOS) {
+    deps.log.warn('installation event too large to apply', {
+      deliveryId,
+      repositories: added.length + removed.length,
+    });
+    return reply(
+      422,
+      `${added.length + removed.length} repositories in one ${event} event; at most ${MAX_INSTALLATION_REPOS} are applied per delivery: register the rest with codesearch repos add`,
+    );
+  }
   const seq = Date.now();
-  const jobs: Job[] = [];
-  for (const repo of removed) {
+  const enrolment = deps.enrolment;
+  const removals = await mapLimited(removed, REGISTRY_CONCURRENCY, async (repo) => {
     const registration = await deps.registry.lookup(repo);
+    await enrolment.unregister(repo);
     // Its indexes go as a deleted repository's do: the default branch's and each registered branch's.
     const decision = decideRepositoryEvent(
       { action: 'deleted', repository: { full_name: repo } },
       { deliveryId, branches: registration?.branches ?? [], now: seq },
     );
-    if (decision.kind === 'jobs') jobs.push(...decision.jobs);
-    await deps.enrolment.unregister(repo);
-  }
-  for (const repo of added) {
-    await deps.enrolment.register(repo);
-    // The first index of the default branch, looked up when the job runs.
-    jobs.push({ kind: 'sync', repo, index: repo, seq, reason: `GitHub App installed`, deliveryId });
-  }
+    return decision.kind === 'jobs' ? decision.jobs : [];
+  });
+  await mapLimited(added, REGISTRY_CONCURRENCY, (repo) => enrolment.register(repo));
+  const jobs: Job[] = [
+    ...removals.flat(),
+    // The first index of each default branch, looked up when the job runs.
+    ...added.map(
+      (repo): Job => ({ kind: 'sync', repo, index: repo, seq, reason: 'GitHub App installed', deliveryId }),
+    ),
+  ];
   // Registrations are idempotent; the jobs are fenced by seq: a redelivery only repeats harmless work.
   for (let i = 0; i < jobs.length; i += 10) await deps.queue.send(jobs.slice(i, i + 10));
   deps.log.info('installation event', {
