@@ -67,8 +67,9 @@ export function decideRepositoryEvent(
 ): RepositoryDecision {
   const repository = event.repository;
   const from = previousName(event);
-  if (from !== undefined) {
-    const to = canonicalRepoName(repository.full_name);
+  const to = canonicalRepoName(repository.full_name);
+  // A rename that only changes case keeps the name: repository names are compared in lower case.
+  if (from !== undefined && from !== to) {
     const removals = removalsOf({ ...event, repository: { ...repository, full_name: from } }, options);
     const seq = (removals[0]?.seq ?? options.now) + 1;
     // The new name's first index, of its default branch and each indexed branch.

@@ -69,6 +69,13 @@ describe('decideRepositoryEvent (the engine decides what a repository event mean
       { deliveryId: 'd', branches: [], now: 10 },
     );
     expect(transferred).toMatchObject({ kind: 'move', from: 'old-org/api', to: 'acme/api' });
+    // A rename that only changes case keeps the index where it is
+    expect(
+      decideRepositoryEvent(
+        { action: 'renamed', repository, changes: { repository: { name: { from: 'api' } } } },
+        { deliveryId: 'd', branches: [], now: 10 },
+      ),
+    ).toMatchObject({ kind: 'ignore' });
     // A previous name that is no repository name is not acted on
     expect(
       decideRepositoryEvent(
