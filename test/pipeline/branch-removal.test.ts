@@ -222,6 +222,23 @@ describe('a deleted branch takes its index along', () => {
     expect(await reader.countChunks(EXAMPLE_INDEX)).toBeGreaterThan(8);
     expect((await call('PUT', '/repos/x', { branches: ['../main'] })).status).toBe(400);
 
+    // When: the release branch is indexed, then an admin registers the repository without it
+    const release = world.github.commit(EXAMPLE_REPO, 'release', await sampleRepoFiles());
+    // Pushed now (after the deletion above), and before the registration below: GitHub's times are real ones.
+    const pushedAt = Math.ceil(Date.now() / 1000);
+    await deliver(
+      pushPayload({ before: NULL_SHA, after: release, pushedAt, created: true, ref: 'refs/heads/release' }),
+    );
+    expect(await reader.countChunks(BRANCH_INDEX)).toBeGreaterThan(8);
+    while (Date.now() <= pushedAt * 1000) await new Promise((resolve) => setTimeout(resolve, 50));
+    await call('PUT', `/repos/${EXAMPLE_INDEX}`, {});
+    await world.drain([worker]);
+    // Then: the branch index goes, the repository's own stays
+    expect(await reader.countChunks(BRANCH_INDEX)).toBe(0);
+    expect(await reader.countChunks(EXAMPLE_INDEX)).toBeGreaterThan(8);
+    await call('PUT', `/repos/${EXAMPLE_INDEX}`, { branches: ['release'] });
+    await world.drain([worker]);
+
     // When: an admin removes it
     const removed = await call('DELETE', `/repos/${EXAMPLE_INDEX}`);
     expect(removed).toEqual({

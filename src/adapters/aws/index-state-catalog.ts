@@ -102,7 +102,22 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer, RepoAdmin {
     const put = this.#registry?.put;
     if (!put)
       throw new ConflictError('This deployment has no repository registry to register repositories in');
+    // A branch no longer listed stops being indexed, and its index goes.
+    const before = (await this.#registry?.lookup(repo))?.branches ?? [];
+    const dropped = before.filter((branch) => !branches.includes(branch));
     await put.call(this.#registry, repo, branches);
+    const seq = this.#now();
+    if (dropped.length > 0)
+      await this.#queue.send(
+        dropped.map((branch) => ({
+          kind: 'remove' as const,
+          repo,
+          index: indexNameOf(repo, branch),
+          branch,
+          seq,
+          reason: 'branch no longer registered',
+        })),
+      );
     await this.#firstIndex(repo);
   }
 
