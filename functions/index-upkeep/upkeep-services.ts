@@ -15,6 +15,7 @@ import {
   lanceStorageOptions,
   readEnvironment,
 } from '#adapters/aws/environment.ts';
+import { environmentSchema } from '#adapters/aws/environment-contract.ts';
 import { openGenerationChunkStore } from '#adapters/aws/generation-chunk-store.ts';
 import { queueMissingIndexes, type RebuildReport } from '#adapters/aws/generation-rebuilds.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
@@ -25,14 +26,11 @@ import { DEFAULT_MODEL_DIR, readModelDirectory } from '#engine/embedding/index.t
 
 export const UpkeepEnvironment = z.object({
   ...INDEX_AND_MODEL_ENVIRONMENT,
-  /** How long old versions stay restorable. @default 168 (7 days) */
-  CODESEARCH_VERSION_RETENTION_HOURS: z.coerce.number().nonnegative().optional(),
-  /** Rows from which the vector index is built (on S3 every query without one reads the whole vector column). */
-  CODESEARCH_VECTOR_INDEX_MIN_ROWS: z.coerce.number().int().positive().optional(),
   // What rebuilds after a model change read and write: every index's state, the registrations, the job queue.
-  CODESEARCH_INDEX_STATE_TABLE: z.string({ error: 'CODESEARCH_INDEX_STATE_TABLE must be set' }).min(1),
-  CODESEARCH_REPOSITORIES_TABLE: z.string({ error: 'CODESEARCH_REPOSITORIES_TABLE must be set' }).min(1),
-  CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }),
+  ...environmentSchema(
+    ['indexStateTable', 'repositoriesTable', 'jobQueueUrl'],
+    ['versionRetentionHours', 'vectorIndexMinRows'],
+  ),
 });
 
 export interface UpkeepTarget {

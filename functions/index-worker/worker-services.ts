@@ -14,6 +14,7 @@ import {
   lanceStorageOptions,
   readEnvironment,
 } from '#adapters/aws/environment.ts';
+import { environmentSchema } from '#adapters/aws/environment-contract.ts';
 import { openGenerationChunkStore } from '#adapters/aws/generation-chunk-store.ts';
 import { githubTokenSecret } from '#adapters/aws/github-token-secret.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
@@ -33,20 +34,17 @@ import type { IndexWorkerDeps } from './worker-handler.ts';
 
 export const WorkerEnvironment = z.object({
   ...INDEX_AND_MODEL_ENVIRONMENT,
-  CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }),
-  CODESEARCH_DEAD_LETTER_QUEUE_URL: z.url({ error: 'CODESEARCH_DEAD_LETTER_QUEUE_URL must be the DLQ URL' }),
-  CODESEARCH_FILE_HASH_TABLE: z.string({ error: 'CODESEARCH_FILE_HASH_TABLE must be set' }).min(1),
-  CODESEARCH_EMBEDDING_CACHE_TABLE: z
-    .string({ error: 'CODESEARCH_EMBEDDING_CACHE_TABLE must be set' })
-    .min(1),
-  CODESEARCH_INDEX_STATE_TABLE: z.string({ error: 'CODESEARCH_INDEX_STATE_TABLE must be set' }).min(1),
-  CODESEARCH_GITHUB_TOKEN_SECRET_ID: z
-    .string({ error: 'CODESEARCH_GITHUB_TOKEN_SECRET_ID must name the token secret' })
-    .min(1),
-  CODESEARCH_GITHUB_API_URL: z.url().optional(),
-  CODESEARCH_BATCH_FILES: z.coerce.number().int().positive().max(500).optional(),
-  CODESEARCH_MAX_RECEIVES: z.coerce.number().int().positive().optional(),
-  CODESEARCH_EMBEDDER_WORKERS: z.coerce.number().int().positive().optional(),
+  ...environmentSchema(
+    [
+      'jobQueueUrl',
+      'deadLetterQueueUrl',
+      'fileHashesTable',
+      'embeddingCacheTable',
+      'indexStateTable',
+      'githubTokenSecret',
+    ],
+    ['githubApiUrl', 'batchFiles', 'maxReceives', 'embedderWorkers'],
+  ),
 });
 export type WorkerEnvironment = z.infer<typeof WorkerEnvironment>;
 

@@ -40,6 +40,7 @@ import {
   lanceStorageOptions,
   readEnvironment,
 } from '#adapters/aws/environment.ts';
+import { environmentSchema } from '#adapters/aws/environment-contract.ts';
 import { openGenerationChunkStore } from '#adapters/aws/generation-chunk-store.ts';
 import { IndexStateCatalog } from '#adapters/aws/index-state-catalog.ts';
 import { modelDirectoryOf } from '#adapters/aws/model-from-s3.ts';
@@ -57,22 +58,12 @@ import { CHUNKER_VERSION } from '#engine/chunking/index.ts';
 import { createOnnxEmbedder, DEFAULT_MODEL_DIR } from '#engine/embedding/index.ts';
 import { ConfigError } from '#engine/errors.ts';
 
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-
 const Config = z.object({
   ...INDEX_AND_MODEL_ENVIRONMENT,
-  CODESEARCH_KEYS_SECRET_ID: z
-    .string({ error: 'CODESEARCH_KEYS_SECRET_ID must name the Secrets Manager secret with the signing keys' })
-    .min(1),
-  CODESEARCH_INDEX_STATE_TABLE: z.string().min(1).optional(),
-  CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }).optional(),
-  CODESEARCH_REPOSITORIES_TABLE: z.string().min(1).optional(),
-  CODESEARCH_ALLOWED_OWNERS: z.string().optional(),
-  CODESEARCH_QUERY_CACHE_TABLE: z.string().min(1).optional(),
-  CODESEARCH_KEYS_TTL_SECONDS: seconds(300),
-  CODESEARCH_CACHE_TTL_SECONDS: seconds(60),
-  CODESEARCH_RATE_LIMIT_BURST: seconds(60),
-  CODESEARCH_RATE_LIMIT_PER_SECOND: seconds(10),
+  ...environmentSchema(
+    ['signingKeysSecret', 'keysTtlSeconds', 'cacheTtlSeconds', 'rateLimitBurst', 'rateLimitPerSecond'],
+    ['indexStateTable', 'jobQueueUrl', 'repositoriesTable', 'allowedOwners', 'queryCacheTable'],
+  ),
 });
 
 const logger = functionLogger('codesearch-search');

@@ -8,6 +8,7 @@ import type { AwsClients } from '#adapters/aws/clients.ts';
 import { powertoolsDeliveryOnce } from '#adapters/aws/delivery-once.ts';
 import { DynamoRepoRegistry } from '#adapters/aws/dynamo-repo-registry.ts';
 import { csv, readEnvironment } from '#adapters/aws/environment.ts';
+import { environmentSchema } from '#adapters/aws/environment-contract.ts';
 import { secretsManagerSecret } from '#adapters/aws/secrets-manager-secret.ts';
 import { SqsJobQueue } from '#adapters/aws/sqs-job-queue.ts';
 import { DEFAULT_WEBHOOK_SETTINGS } from '#adapters/github/webhook-receiver.ts';
@@ -15,16 +16,12 @@ import { cachedSecret } from '#engine/pipeline/cached-secret.ts';
 import type { PipelineLog } from '#engine/pipeline/ports.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhook-handler.ts';
 
-export const WebhookEnvironment = z.object({
-  CODESEARCH_WEBHOOK_SECRET_ID: z
-    .string({ error: 'CODESEARCH_WEBHOOK_SECRET_ID must name the webhook secret' })
-    .min(1),
-  CODESEARCH_JOB_QUEUE_URL: z.url({ error: 'CODESEARCH_JOB_QUEUE_URL must be the job queue URL' }),
-  CODESEARCH_REPOSITORIES_TABLE: z.string({ error: 'CODESEARCH_REPOSITORIES_TABLE must be set' }).min(1),
-  CODESEARCH_DELIVERIES_TABLE: z.string({ error: 'CODESEARCH_DELIVERIES_TABLE must be set' }).min(1),
-  CODESEARCH_ALLOWED_OWNERS: z.string().optional(),
-  CODESEARCH_UNTRUSTED_COMMIT_COUNT: z.coerce.number().int().positive().optional(),
-});
+export const WebhookEnvironment = z.object(
+  environmentSchema(
+    ['webhookSecret', 'jobQueueUrl', 'repositoriesTable', 'webhookDeliveriesTable'],
+    ['allowedOwners', 'untrustedCommitCount'],
+  ),
+);
 
 export function openWebhook(
   clients: AwsClients,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '#engine/errors.ts';
+import { environmentSchema } from './environment-contract.ts';
 
 export function readEnvironment<T extends z.ZodType>(
   schema: T,
@@ -29,15 +30,8 @@ export function csv(value: string | undefined): string[] {
  * Spread into each function's own schema.
  */
 export const INDEX_AND_MODEL_ENVIRONMENT = {
-  CODESEARCH_INDEX_URI: z.string({ error: 'CODESEARCH_INDEX_URI must be set (s3://bucket/prefix)' }).min(1),
-  /** `s3://bucket/prefix/` of a model folder copied to /tmp at cold start, instead of CODESEARCH_MODEL_DIR. */
-  CODESEARCH_MODEL_URI: z
-    .string()
-    .startsWith('s3://', { error: 'CODESEARCH_MODEL_URI must be s3://bucket/prefix/' })
-    .optional(),
-  CODESEARCH_MODEL_DIR: z.string().min(1).optional(),
-  /** Only for S3-compatible servers other than AWS (tests, MinIO); AWS needs nothing here. */
-  CODESEARCH_S3_ENDPOINT: z.url().optional(),
+  ...environmentSchema(['indexUri'], ['modelUri', 'modelDir', 's3Endpoint']),
+  /** Set by Lambda itself. */
   AWS_REGION: z.string().optional(),
 };
 
