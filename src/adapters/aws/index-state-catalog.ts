@@ -9,6 +9,7 @@
  * generation is listed as `indexing` with no commit until upkeep's rebuild publishes it in this one.
  */
 import { ConflictError, NotFoundError } from '#engine/errors.ts';
+import { indexStatus } from '#engine/pipeline/index-status.ts';
 import type { IndexState, JobQueue } from '#engine/pipeline/ports.ts';
 import { isRemoved } from '#engine/pipeline/remove-job.ts';
 import type {
@@ -18,7 +19,6 @@ import type {
   RepoEnrolment,
   RepoRecord,
   RepoRegistry,
-  RepoStatus,
 } from '#engine/repo-catalog.ts';
 import { canonicalRepoName, indexNameOf, splitIndexName } from '#engine/search/filters.ts';
 import type { DynamoIndexStateStore } from './dynamo-index-state.ts';
@@ -173,7 +173,7 @@ function toRecord(state: IndexState): RepoRecord {
     commit: state.commit ?? null,
     indexedAt: state.indexedAt ?? null,
     files: state.files ?? null,
-    status: statusOf(state),
+    status: indexStatus(state),
     errors: state.errors,
   };
 }
@@ -181,12 +181,4 @@ function toRecord(state: IndexState): RepoRecord {
 /** An index searchable in another generation only: its rebuild in this one is queued or running. */
 function awaitingRebuild(index: string): RepoRecord {
   return { repo: index, commit: null, indexedAt: null, files: null, status: 'indexing', errors: [] };
-}
-
-function statusOf(state: IndexState): RepoStatus {
-  // Errors carry their ISO time first; a failure after the last publication means the index is behind.
-  const lastError = state.errors[0]?.slice(0, 24);
-  if (lastError && (!state.indexedAt || lastError > state.indexedAt)) return 'failed';
-  if (state.target && state.target.seq > (state.seq ?? -1)) return 'indexing';
-  return 'ready';
 }
