@@ -85,16 +85,7 @@ export function apiRoutes(): Route[] {
 
 export function createSearchApi(deps: SearchApiDeps): HttpHandler {
   const logger = deps.logger ?? legacyLogger(deps) ?? jsonLinesLogger((line) => process.stderr.write(line));
-  const services: ApiServices = {
-    store: deps.store,
-    embedder: deps.embedder,
-    cache: deps.cache ?? ttlResultCache(),
-    repos: createRepoDirectory(deps.store, deps.catalog),
-    reindexer: deps.reindexer,
-    admin: deps.admin,
-    logger,
-    authorizationServers: deps.authorizationServers,
-  };
+  const services = createApiServices(deps, logger);
   const auth = deps.auth ?? OPEN_ACCESS;
 
   const handler = middy<HttpEvent, HttpResult>(dispatch(services))
@@ -106,6 +97,26 @@ export function createSearchApi(deps: SearchApiDeps): HttpHandler {
     .use(parseInput());
 
   return (event, context) => handler(event, context ?? ({} as Context));
+}
+
+/**
+ * What routes (and MCP tools) work with, from the API's dependencies: the HTTP API builds it once, and
+ * `codesearch mcp` builds the same for its stdio session.
+ */
+export function createApiServices(
+  deps: Omit<SearchApiDeps, 'auth' | 'rateLimiter' | 'onRequest' | 'logError'>,
+  logger: ApiLogger,
+): ApiServices {
+  return {
+    store: deps.store,
+    embedder: deps.embedder,
+    cache: deps.cache ?? ttlResultCache(),
+    repos: createRepoDirectory(deps.store, deps.catalog),
+    reindexer: deps.reindexer,
+    admin: deps.admin,
+    logger,
+    authorizationServers: deps.authorizationServers,
+  };
 }
 
 /** The core: runs the route the middleware matched, with the caller and input they established. */

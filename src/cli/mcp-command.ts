@@ -10,8 +10,7 @@ import { SqliteRepoCatalog } from '#adapters/local/sqlite-repo-catalog.ts';
 import { LOCAL_CALLER } from '#api/auth/caller.ts';
 import { createMcpServer } from '#api/mcp/mcp-server.ts';
 import { jsonLinesLogger } from '#api/middleware/request-log.ts';
-import { createRepoDirectory } from '#api/repo-directory.ts';
-import { ttlResultCache } from '#api/result-cache.ts';
+import { createApiServices } from '#api/search-api.ts';
 import { openLocalServices } from '../runtime/local-services.ts';
 
 export interface McpCommandOptions {
@@ -25,13 +24,7 @@ export async function runMcpCommand(options: McpCommandOptions): Promise<void> {
   const catalog = await SqliteRepoCatalog.open(join(services.home, 'state.sqlite'));
   const logger = jsonLinesLogger((line) => process.stderr.write(line));
   const server = createMcpServer({
-    services: {
-      store: services.store,
-      embedder: services.embedder,
-      cache: ttlResultCache(),
-      repos: createRepoDirectory(services.store, catalog),
-      logger,
-    },
+    services: createApiServices({ ...services, catalog }, logger),
     caller: LOCAL_CALLER,
     onFault: (tool, error) => logger.error('MCP tool failed', { tool, error }),
   });

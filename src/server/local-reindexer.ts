@@ -32,8 +32,8 @@ export interface LocalReindexerOptions {
   readonly onError?: (repo: string, message: string) => void;
 }
 
-/** The CLI's entry point: the child runs exactly what `codesearch index` runs. */
-const CLI_BIN = new URL('../../bin/codesearch.ts', import.meta.url);
+/** The CLI's entry point: a child runs exactly what `codesearch index` (or `remove`) runs. */
+export const CLI_BIN = fileURLToPath(new URL('../../bin/codesearch.ts', import.meta.url));
 /** Only the end of the child's error output is kept, for the failure message. */
 const MAX_STDERR_CHARS = 4096;
 
@@ -69,7 +69,7 @@ export function localReindexer(
       const child = spawn(
         process.execPath,
         [
-          fileURLToPath(CLI_BIN),
+          CLI_BIN,
           'index',
           root,
           '--repo',

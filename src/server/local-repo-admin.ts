@@ -5,13 +5,12 @@
  * folder — and says how instead.
  */
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ConflictError, NotFoundError } from '#engine/errors.ts';
 import type { RepoAdmin } from '#engine/repo-catalog.ts';
+import { CLI_BIN } from './local-reindexer.ts';
 
 const run = promisify(execFile);
-const CLI_BIN = fileURLToPath(new URL('../../bin/codesearch.ts', import.meta.url));
 
 export function localRepoAdmin(options: { readonly home: string; readonly modelDir: string }): RepoAdmin {
   return {

@@ -147,7 +147,7 @@ export class IndexStateCatalog implements RepoCatalog, Reindexer, RepoAdmin {
       seq,
       reason: 'repository removed by an admin',
     }));
-    for (let i = 0; i < jobs.length; i += 10) await this.#queue.send(jobs.slice(i, i + 10));
+    await this.#queue.send(jobs);
     await unregister.call(this.#registry, repo);
     return [...branches.keys()].sort();
   }

@@ -212,7 +212,7 @@ async function receiveInstallationEvent(
     ),
   ];
   // Registrations are idempotent; the jobs are fenced by seq: a redelivery only repeats harmless work.
-  for (let i = 0; i < jobs.length; i += 10) await deps.queue.send(jobs.slice(i, i + 10));
+  await deps.queue.send(jobs);
   deps.log.info('installation event', {
     deliveryId,
     event,
@@ -246,16 +246,12 @@ async function receiveRepositoryEvent(
   });
   if (decision.kind === 'ignore') return reply(200, `ignored: ${decision.reason}`);
   // Keyed by signed fields: a replay is answered from the record, not queued again.
-  const key = `repository:${createHash('sha256')
-    .update(
-      [
-        repo.toLowerCase(),
-        parsed.data.action,
-        String(parsed.data.repository.pushed_at ?? ''),
-        String(parsed.data.repository.updated_at ?? ''),
-      ].join('\u0000'),
-    )
-    .digest('hex')}`;
+  const key = deliveryKey('repository', [
+    repo.toLowerCase(),
+    parsed.data.action,
+    String(parsed.data.repository.pushed_at ?? ''),
+    String(parsed.data.repository.updated_at ?? ''),
+  ]);
   const { reply: answer, replayed } = await deps.deliverOnce(key, async () => {
     let jobs = decision.jobs;
     if (decision.kind === 'move') {
@@ -267,7 +263,7 @@ async function receiveRepositoryEvent(
       // …and the new name is indexed only if its pushes will be accepted (else its index would go stale).
       if (!(await registrationOf(deps, decision.to))) jobs = jobs.filter((job) => job.kind === 'remove');
     }
-    for (let i = 0; i < jobs.length; i += 10) await deps.queue.send(jobs.slice(i, i + 10));
+    await deps.queue.send(jobs);
     return { status: 202, body: { message: 'queued', jobs: jobs.map(describeJob) } };
   });
   deps.log.info(replayed ? 'repository event seen before; not queued again' : 'repository event queued', {
@@ -347,7 +343,12 @@ export function pushKey(push: PushPayload): string {
     push.after,
     String(push.repository.pushed_at ?? ''),
   ];
-  return `push:${createHash('sha256').update(fields.join('\u0000')).digest('hex')}`;
+  return deliveryKey('push', fields);
+}
+
+/** The idempotency key of a delivery, from the signed fields that identify what it asks for. */
+function deliveryKey(event: string, fields: readonly string[]): string {
+  return `${event}:${createHash('sha256').update(fields.join('\u0000')).digest('hex')}`;
 }
 
 function reply(status: number, message: string): WebhookReply {

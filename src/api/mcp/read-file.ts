@@ -1,18 +1,13 @@
 /**
  * The indexed text of one file, as its chunks hold it: for the MCP `read_file` tool, so an agent can read
  * around a search hit without a checkout. Only what was indexed is served (secrets were redacted at index
- * time), through the same grant check as every other route, and bounded: at most `MAX_READ_LINES` lines and
- * `MAX_READ_CHARS` characters per call, with where to continue.
+ * time), through the same lookup and grant check as `/context` (`indexedFile`), and bounded: at most
+ * `MAX_READ_LINES` lines and `MAX_READ_CHARS` characters per call, with where to continue.
  */
 import { NotFoundError } from '#engine/errors.ts';
-import {
-  indexNameOf,
-  validateBranchName,
-  validateFilePath,
-  validateRepoName,
-} from '#engine/search/filters.ts';
 import type { ChunkStore } from '#engine/types.ts';
-import { type Caller, requireRepos } from '../auth/caller.ts';
+import type { Caller } from '../auth/caller.ts';
+import { indexedFile } from '../routes/locate.ts';
 import type { CommitOf } from '../views.ts';
 
 export const MAX_READ_LINES = 400;
@@ -41,13 +36,7 @@ export async function readIndexedFile(
   commitOf: CommitOf,
   request: { repo: string; branch?: string; path: string; startLine?: number; endLine?: number },
 ): Promise<FileText> {
-  const repo = validateRepoName(request.repo, 'repo');
-  const branch = request.branch === undefined ? undefined : validateBranchName(request.branch);
-  const path = validateFilePath(request.path, 'path');
-  requireRepos(caller, [repo]);
-  const index = indexNameOf(repo, branch);
-  const chunks = await store.fileChunks(index, path);
-  if (chunks.length === 0) throw new NotFoundError(`${repo}:${path} is not in the index`);
+  const { repo, branch, index, path, chunks } = await indexedFile(store, caller, request);
   // Chunks may nest (a class and its methods) or leave gaps; each line is taken from any chunk holding it.
   const lines = new Map<number, string>();
   for (const chunk of chunks) {

@@ -64,14 +64,6 @@ export type PushDecision =
       readonly skipped: readonly SkippedPath[];
     };
 
-/**
- * The index a branch is stored under: the repository's name for its default branch, `name@branch` otherwise
- * (`indexNameOf`); the name in its canonical (lower-case) spelling, the branch as it is.
- */
-export function indexNameFor(repo: string, branch: string, defaultBranch: string): string {
-  return indexNameOf(repo, branch === defaultBranch ? undefined : branch);
-}
-
 export function decidePush(payload: PushEvent, options: PushOptions): PushDecision {
   if (!payload.ref.startsWith('refs/heads/'))
     return { kind: 'ignore', reason: `${payload.ref} is not a branch` };
@@ -81,7 +73,8 @@ export function decidePush(payload: PushEvent, options: PushOptions): PushDecisi
   if (!indexed.has(branch)) return { kind: 'ignore', reason: `branch ${branch} is not indexed` };
   const base = {
     repo: canonicalRepoName(repository.full_name),
-    index: indexNameFor(repository.full_name, branch, repository.default_branch),
+    // The default branch's index is the repository's own; another branch's is `name@branch`.
+    index: indexNameOf(repository.full_name, branch === repository.default_branch ? undefined : branch),
     branch,
     seq: orderingKey(repository.pushed_at, options.now ?? Date.now),
     deliveryId: options.deliveryId,
@@ -153,10 +146,17 @@ export function netChanges(commits: PushEvent['commits']): { upserted: string[];
   return { upserted: upserted.sort(), removed: removed.sort() };
 }
 
+/**
+ * A time as GitHub's payloads give it, in ms: epoch seconds (`pushed_at` in push events) or an ISO string
+ * (other events); undefined when absent, unreadable or before 1970.
+ */
+export function githubTime(value: number | string | null | undefined): number | undefined {
+  const ms = typeof value === 'number' ? value * 1000 : value ? Date.parse(value) : Number.NaN;
+  return Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined;
+}
+
 /** GitHub's push time in ms: later pushes to a branch have later `pushed_at`. */
 function orderingKey(pushedAt: number | string | undefined, now: () => number): number {
-  if (typeof pushedAt === 'number') return pushedAt * 1000;
-  const parsed = pushedAt === undefined ? Number.NaN : Date.parse(pushedAt);
-  // A time before 1970 (or none) cannot order a push: the time it arrived does.
-  return Number.isSafeInteger(parsed) && parsed >= 0 ? parsed : now();
+  // A time that cannot order a push is replaced by the time it arrived.
+  return githubTime(pushedAt) ?? now();
 }

@@ -7,6 +7,7 @@
  */
 import { canonicalRepoName, indexNameOf, validateRepoName } from '../search/filters.ts';
 import type { RemoveJob, SyncJob } from './jobs.ts';
+import { githubTime } from './push-decision.ts';
 
 export interface RepositoryEvent {
   readonly action: string;
@@ -100,7 +101,11 @@ function removalsOf(
   const repo = canonicalRepoName(repository.full_name);
   // Newer than every push the repository saw (a push job's seq is its `pushed_at`): the time the deletion
   // arrived, or its own times if a clock runs behind. A repository created again later pushes later still.
-  const seq = Math.max(timeOf(repository.pushed_at) + 1, timeOf(repository.updated_at) + 1, options.now);
+  const seq = Math.max(
+    (githubTime(repository.pushed_at) ?? 0) + 1,
+    (githubTime(repository.updated_at) ?? 0) + 1,
+    options.now,
+  );
   const branches = [undefined, ...options.branches.filter((branch) => branch !== repository.default_branch)];
   return branches.map(
     (branch): RemoveJob => ({
@@ -113,11 +118,4 @@ function removalsOf(
       deliveryId: options.deliveryId,
     }),
   );
-}
-
-/** Epoch ms of an ISO time or epoch seconds; 0 when absent or unreadable. */
-function timeOf(value: string | number | null | undefined): number {
-  if (typeof value === 'number') return Number.isSafeInteger(value * 1000) ? value * 1000 : 0;
-  const parsed = value ? Date.parse(value) : Number.NaN;
-  return Number.isSafeInteger(parsed) && parsed > 0 ? parsed : 0;
 }
